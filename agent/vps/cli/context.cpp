@@ -1,0 +1,65 @@
+#include <vps/cli/context.hpp>
+
+#include <cstdio>
+
+#include <vps/base/log.hpp>
+
+namespace vps::cli {
+
+std::filesystem::path Context::under(const std::filesystem::path& absolute_default) const {
+  if (root.empty() || root == "/") return absolute_default;
+  return root / absolute_default.relative_path();
+}
+
+void add_global_options(CLI::App& app, Context& context) {
+  app.add_option("--root", context.root,
+                 "Prefix every default path with DIR (like systemd-firstboot --root); for tests and images")
+      ->option_text("DIR");
+  app.add_option("--config", context.config_path, "Configuration file (default <root>/etc/vps-agent/config.yaml)")
+      ->option_text("FILE");
+  app.add_flag("-v,--verbose", context.verbose, "Log debug messages");
+  app.add_flag("-q,--quiet", context.quiet, "Log only warnings and errors");
+}
+
+CLI::App* add_command(CLI::App& app, Context& context, const std::string& name,
+                      const std::string& description, std::function<Result<int>()> run) {
+  CLI::App* sub = app.add_subcommand(name, description);
+  sub->callback([&context, run = std::move(run)] { context.action = run; });
+  return sub;
+}
+
+int run(CLI::App& app, Context& context, int argc, char** argv) {
+  log::set_program(context.program);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_code(Errc::usage);
+  }
+  if (context.verbose) log::set_verbosity(log::Level::debug);
+  if (context.quiet) log::set_verbosity(log::Level::warning);
+  if (!context.action) {
+    std::fputs(app.help().c_str(), stderr);
+    return exit_code(Errc::usage);
+  }
+  Result<int> result = [&]() -> Result<int> {
+    try {
+      return context.action();
+    } catch (const std::exception& e) {
+      return fail(Errc::internal, std::string("internal error: ") + e.what());
+    }
+  }();
+  if (!result) {
+    log::error(result.error().message);
+    return exit_code(result.error().code);
+  }
+  return *result;
+}
+
+}  // namespace vps::cli

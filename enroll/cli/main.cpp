@@ -1,0 +1,15 @@
+// vps-enroll: the operator side and the enrollment endpoint. Subcommands live in
+// cmd_<name>.cpp and register themselves.
+#include <vps/cli/registry.hpp>
+
+int main(int argc, char** argv) {
+  vps::cli::Context context;
+  context.program = "vps-enroll";
+  CLI::App app{"vps-enroll: enrollment endpoint, host approval and secret re-encryption", "vps-enroll"};
+  app.set_version_flag("--version", "vps-enroll " VPS_VERSION);
+  vps::cli::add_global_options(app, context);
+  vps::cli::add_registered_commands(app, context);
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  return vps::cli::run(app, context, argc, argv);
+}

@@ -1,0 +1,72 @@
+#pragma once
+// Helpers shared by every test: scratch directories, fixture lookup, loud skips, child processes.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+namespace vps::test {
+
+// Marks the running test case as skipped (CTest matches "[vps-skip]") and returns from it.
+#define VPS_SKIP(reason)                                   \
+  do {                                                     \
+    MESSAGE("[vps-skip] " << reason);                      \
+    std::printf("[vps-skip] %s\n", std::string(reason).c_str()); \
+    return;                                                \
+  } while (0)
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return m_path; }
+  std::filesystem::path operator/(const std::string& name) const { return m_path / name; }
+
+ private:
+  std::filesystem::path m_path;
+};
+
+// ../shared/fixtures (or VPS_FIXTURES_DIR in the environment); nullopt when absent.
+std::optional<std::filesystem::path> fixtures_dir();
+#define VPS_REQUIRE_FIXTURES(var)                                                      \
+  auto var##_opt = ::vps::test::fixtures_dir();                                        \
+  if (!var##_opt) VPS_SKIP("shared fixtures not found (../shared/fixtures); set VPS_FIXTURES_DIR"); \
+  const std::filesystem::path var = *var##_opt
+
+bool is_root();
+std::optional<std::filesystem::path> find_program(const std::string& name);  // in PATH, /usr/sbin
+#define VPS_REQUIRE_PROGRAM(var, name)                                            \
+  auto var##_opt = ::vps::test::find_program(name);                               \
+  if (!var##_opt) VPS_SKIP(std::string("'") + name + "' is not installed");        \
+  const std::filesystem::path var = *var##_opt
+
+std::filesystem::path agent_binary();
+std::filesystem::path enroll_binary();
+std::filesystem::path source_dir();
+
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+struct ProcessResult {
+  int exit_code = -1;  // 128 + signal when killed
+  std::string out;
+  std::string err;
+};
+
+struct ProcessOptions {
+  std::string stdin_data;
+  std::vector<std::string> env;       // extra "K=V" entries
+  std::filesystem::path cwd;
+  double timeout_seconds = 120;       // killed (SIGKILL) past this
+};
+
+// Runs argv (argv[0] looked up in PATH), feeding stdin, capturing stdout and stderr.
+ProcessResult run(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+}  // namespace vps::test
