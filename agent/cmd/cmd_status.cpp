@@ -1,0 +1,113 @@
+// vps-agent status: what this host's identity and enrollment look like, from files only (no
+// network), so it answers instantly even while other steps wait.
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include <vps/cli/registry.hpp>
+#include <vps/config/load.hpp>
+#include <vps/formats/openssh/fingerprint.hpp>
+#include <vps/host/identity/age_recipient.hpp>
+#include <vps/host/identity/host_key.hpp>
+#include <vps/host/identity/instance_id.hpp>
+#include <vps/host/identity/quarantine.hpp>
+#include <vps/host/state/state_store.hpp>
+
+namespace {
+
+using namespace vps;
+using nlohmann::json;
+
+struct Options {
+  bool json = false;
+};
+
+json identity_status(const config::Config& config) {
+  json out = {{"host_key", config.identity.host_key.string()}};
+  auto key = host::identity::load_host_public_key(config.identity.host_key);
+  if (!key) {
+    out["present"] = false;
+    out["error"] = key.error().message;
+    out["error_class"] = std::string(errc_name(key.error().code));
+    return out;
+  }
+  out["present"] = true;
+  out["fingerprint"] = formats::openssh::sha256_fingerprint(key->key);
+  out["public_key"] = formats::openssh::format_public_key_line(*key);
+  if (auto age = host::identity::age_recipient(key->key)) out["age_recipient"] = *age;
+  return out;
+}
+
+json build_status(const config::Config& config) {
+  json status = {{"identity", identity_status(config)}};
+  json quarantined = json::array();
+  for (const auto& path : host::identity::list_quarantined(config.identity.host_key)) quarantined.push_back(path.string());
+  status["identity"]["quarantined"] = quarantined;
+
+  auto current = host::identity::read_instance_id(config.instance);
+  json instance = {{"source", std::string(config::to_string(config.instance.id_source))},
+                   {"current", current ? *current : std::string()}};
+  if (!current) instance["error"] = current.error().message;
+
+  auto state = host::state::load_state(config.state_dir);
+  json enrollment = {{"status", "none"}};
+  if (!state) {
+    status["state_error"] = state.error().message;
+  } else if (*state) {
+    const auto& s = **state;
+    instance["recorded"] = s.instance_id;
+    instance["matches"] = current && (current->empty() || s.instance_id.empty() || *current == s.instance_id);
+    status["identity"]["recorded_fingerprint"] = s.fingerprint;
+    status["identity"]["created"] = s.created;
+    enrollment = {{"status", s.enrollment.status},
+                  {"last_attempt", s.enrollment.last_attempt},
+                  {"last_error", s.enrollment.last_error},
+                  {"acknowledged_at", s.enrollment.acknowledged_at}};
+  }
+  enrollment["endpoint"] = config.enrollment.endpoint;
+  status["instance"] = instance;
+  status["enrollment"] = enrollment;
+  return status;
+}
+
+std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+void print_text(const json& s) {
+  const auto& id = s["identity"];
+  std::printf("identity:    %s\n", id["present"].get<bool>() ? text_of(id["fingerprint"]).c_str() : "none");
+  std::printf("  host key:  %s\n", text_of(id["host_key"]).c_str());
+  if (id.contains("error")) std::printf("  problem:   %s\n", text_of(id["error"]).c_str());
+  if (id.contains("age_recipient")) std::printf("  age:       %s\n", text_of(id["age_recipient"]).c_str());
+  for (const auto& q : id["quarantined"]) std::printf("  quarantined: %s\n", text_of(q).c_str());
+  const auto& inst = s["instance"];
+  std::printf("instance:    %s (%s)\n", text_of(inst["current"]).empty() ? "unknown" : text_of(inst["current"]).c_str(),
+              text_of(inst["source"]).c_str());
+  if (inst.contains("recorded") && inst.value("matches", true) == false)
+    std::printf("  recorded:  %s (differs: run vps-agent firstboot)\n", text_of(inst["recorded"]).c_str());
+  const auto& e = s["enrollment"];
+  std::printf("enrollment:  %s\n", text_of(e["status"]).c_str());
+  if (!text_of(e["endpoint"]).empty()) std::printf("  endpoint:  %s\n", text_of(e["endpoint"]).c_str());
+  if (e.contains("last_attempt") && !text_of(e["last_attempt"]).empty())
+    std::printf("  last try:  %s\n", text_of(e["last_attempt"]).c_str());
+  if (e.contains("last_error") && !text_of(e["last_error"]).empty())
+    std::printf("  last error: %s\n", text_of(e["last_error"]).c_str());
+  if (s.contains("state_error")) std::printf("state:       %s\n", text_of(s["state_error"]).c_str());
+}
+
+Result<int> run_status(const cli::Context& ctx, const Options& options) {
+  auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
+  auto status = build_status(config);
+  if (options.json) std::fputs((status.dump(2) + "\n").c_str(), stdout);
+  else print_text(status);
+  return 0;
+}
+
+const bool registered = cli::register_command(90, [](CLI::App& app, cli::Context& ctx) {
+  auto options = std::make_shared<Options>();
+  auto* sub = cli::add_command(app, ctx, "status",
+                               "Show host identity, instance, enrollment progress and quarantined keys",
+                               [&ctx, options] { return run_status(ctx, *options); });
+  sub->add_flag("--json", options->json, "Print machine-readable JSON");
+});
+
+}  // namespace

@@ -1,0 +1,162 @@
+#include <vps/host/delivery/sources.hpp>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <vps/formats/sops/sops.hpp>
+#include <vps/host/fs/file.hpp>
+
+namespace vps::host::delivery {
+namespace {
+
+namespace age = formats::age;
+namespace sops = formats::sops;
+using config::SecretFormat;
+
+constexpr std::size_t k_max_source = 64 * 1024 * 1024;
+constexpr std::size_t k_max_template = 1024 * 1024;
+
+bool looks_like_age(std::string_view content) {
+  return content.starts_with("age-encryption.org/v1\n") ||
+         content.starts_with("-----BEGIN AGE ENCRYPTED FILE-----");
+}
+
+sops::Format sops_format(SecretFormat format) {
+  switch (format) {
+    case SecretFormat::json: return sops::Format::json;
+    case SecretFormat::dotenv: return sops::Format::dotenv;
+    case SecretFormat::ini: return sops::Format::ini;
+    case SecretFormat::binary: return sops::Format::binary;
+    default: return sops::Format::yaml;
+  }
+}
+
+SecretFormat from_sops(sops::Format format) {
+  switch (format) {
+    case sops::Format::yaml: return SecretFormat::yaml;
+    case sops::Format::json: return SecretFormat::json;
+    case sops::Format::dotenv: return SecretFormat::dotenv;
+    case sops::Format::ini: return SecretFormat::ini;
+    case sops::Format::binary: return SecretFormat::binary;
+  }
+  return SecretFormat::binary;
+}
+
+SecretBytes to_secret_bytes(std::string_view text) { return SecretBytes(text.begin(), text.end()); }
+
+// Sources decrypted once per collect(), however many secrets they feed.
+struct SourceCache {
+  struct Entry {
+    std::string content;
+    SecretFormat format = SecretFormat::automatic;
+    std::optional<sops::PlainFile> plain;
+  };
+  std::map<std::pair<std::filesystem::path, SecretFormat>, Entry> entries;
+};
+
+// absent: set when the source itself does not exist (as opposed to a missing key path).
+Result<SecretBytes> from_source(SourceCache& cache, const config::SecretFile& file,
+                                const std::vector<const age::Identity*>& identities, bool& absent) {
+  auto [it, inserted] = cache.entries.try_emplace({file.source, file.format});
+  auto& entry = it->second;
+  if (inserted) {
+    auto bytes = read_file(file.source, k_max_source);
+    if (!bytes) {
+      cache.entries.erase(it);
+      absent = bytes.error().code == Errc::missing;
+      return fail(bytes.error());
+    }
+    entry.content.assign(as_chars(*bytes));
+    entry.format = resolve_format(file.format, file.source, entry.content);
+  }
+  if (entry.format == SecretFormat::age) {
+    if (!file.key.empty()) return fail(Errc::config, "key '" + file.key + "': an age file has no keys");
+    return age::decrypt(as_bytes(entry.content), identities);
+  }
+  if (!entry.plain) entry.plain = VPS_TRY(sops::decrypt(entry.content, sops_format(entry.format), identities));
+  auto text = file.key.empty() ? VPS_TRY(sops::render(*entry.plain)) : VPS_TRY(sops::extract(*entry.plain, file.key));
+  return to_secret_bytes(text);
+}
+
+}  // namespace
+
+SecretFormat resolve_format(SecretFormat format, const std::filesystem::path& source, std::string_view content) {
+  if (format != SecretFormat::automatic) return format;
+  if (looks_like_age(content) || source.extension() == ".age") return SecretFormat::age;
+  return from_sops(sops::format_for_path(source.string()));
+}
+
+Result<SecretFormat> parse_format(std::string_view name) {
+  for (auto format : {SecretFormat::automatic, SecretFormat::yaml, SecretFormat::json, SecretFormat::dotenv,
+                      SecretFormat::ini, SecretFormat::binary, SecretFormat::age})
+    if (config::to_string(format) == name) return format;
+  return fail(Errc::usage, "unknown format '" + std::string(name) + "' (auto, yaml, json, dotenv, ini, binary, age)");
+}
+
+Result<SecretBytes> decrypt_file(std::string_view content, SecretFormat format, std::string_view key,
+                                 const std::vector<const age::Identity*>& identities) {
+  if (format == SecretFormat::age) {
+    if (!key.empty()) return fail(Errc::usage, "an age file has no keys to extract");
+    return age::decrypt(as_bytes(content), identities);
+  }
+  auto plain = VPS_TRY(sops::decrypt(content, sops_format(format), identities));
+  auto text = key.empty() ? VPS_TRY(sops::render(plain)) : VPS_TRY(sops::extract(plain, key));
+  return to_secret_bytes(text);
+}
+
+Result<Collected> collect(const config::Secrets& secrets, const std::vector<const age::Identity*>& identities) {
+  Collected out;
+  SourceCache cache;
+  for (const auto& file : secrets.files) {
+    bool absent = false;
+    auto plaintext = from_source(cache, file, identities, absent);
+    if (!plaintext) {
+      const Errc code = plaintext.error().code;
+      if (code == Errc::no_identity || absent) {
+        const bool known = std::any_of(out.pending.begin(), out.pending.end(),
+                                       [&](const Pending& p) { return p.source == file.source; });
+        if (!known) out.pending.push_back({file.source, code, plaintext.error().message});
+        continue;
+      }
+      const std::string key = file.key.empty() ? "" : " key '" + file.key + "'";
+      return fail(plaintext.error().context("secret '" + file.name + "' (" + file.source.string() + key + ")"));
+    }
+    secrets::SecretSpec spec{file.name, file.path, file.owner, file.group, static_cast<mode_t>(file.mode),
+                             file.restart_units, file.reload_units};
+    out.materials.push_back({std::move(spec), std::move(*plaintext)});
+  }
+  for (const auto& tmpl : secrets.templates) {
+    std::string content = tmpl.content;
+    if (!tmpl.file.empty()) {
+      auto text = read_text_file(tmpl.file, k_max_template);
+      if (!text) return fail(text.error().context("template '" + tmpl.name + "'"));
+      content = std::move(*text);
+    }
+    out.templates.push_back({tmpl.name, std::move(content), tmpl.path, tmpl.owner, tmpl.group,
+                             static_cast<mode_t>(tmpl.mode), tmpl.restart_units, tmpl.reload_units});
+  }
+  return out;
+}
+
+secrets::ActivationOptions activation_options(const config::Secrets& secrets) {
+  secrets::ActivationOptions options;
+  options.mount.mount_point = secrets.mount;
+  options.mount.type = secrets.fs == config::SecretFs::tmpfs ? mounts::FsType::tmpfs : mounts::FsType::ramfs;
+  options.mount.tmpfs_size = secrets.tmpfs_size;
+  options.link = secrets.link;
+  options.keep_generations = secrets.keep_generations;
+  options.credstore = secrets.credentials_dir;
+  return options;
+}
+
+std::vector<std::filesystem::path> watch_dirs(const config::Secrets& secrets) {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& file : secrets.files) {
+    auto dir = file.source.parent_path();
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  return dirs;
+}
+
+}  // namespace vps::host::delivery

@@ -1,0 +1,63 @@
+#include <vps/host/secrets/writer.hpp>
+
+#include <cerrno>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vps/host/fs/fd.hpp>
+#include <vps/host/fs/file.hpp>
+#include <vps/host/mounts/memory_fs.hpp>
+
+namespace vps::host::secrets {
+
+namespace {
+
+// Opens (creating if needed) directory `component` under `parent_fd`, refusing symlinks.
+Result<Fd> open_subdir(int parent_fd, const std::string& component, const std::filesystem::path& what) {
+  bool created = ::mkdirat(parent_fd, component.c_str(), k_secret_dir_mode) == 0;
+  if (!created && errno != EEXIST)
+    return fail(Errc::io, "cannot create directory '" + what.string() + "': " + errno_text(errno));
+  Fd fd(::openat(parent_fd, component.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return fail(Errc::io, "cannot open directory '" + what.string() + "': " + errno_text(errno));
+  // mkdirat's mode is filtered by the umask; state it exactly.
+  if (created && ::fchmod(fd.get(), k_secret_dir_mode) != 0)
+    return fail(Errc::io, "cannot chmod directory '" + what.string() + "': " + errno_text(errno));
+  return fd;
+}
+
+}  // namespace
+
+Status write_secret_at(int root_fd, const std::filesystem::path& root_path, std::string_view name,
+                       ByteView data, FileOwner owner, mode_t mode) {
+  Fd dir;
+  int dir_fd = root_fd;
+  std::filesystem::path dir_path = root_path;
+  std::string_view rest = name;
+  for (auto slash = rest.find('/'); slash != std::string_view::npos; slash = rest.find('/')) {
+    std::string component(rest.substr(0, slash));
+    dir_path /= component;
+    dir = VPS_TRY(open_subdir(dir_fd, component, dir_path));
+    dir_fd = dir.get();
+    rest.remove_prefix(slash + 1);
+  }
+  // The directory actually written into, not merely the mount point, must be memory-backed.
+  VPS_CHECK(mounts::require_memory_fs(dir_fd, dir_path));
+
+  std::string file_name(rest);
+  auto file_path = dir_path / file_name;
+  Fd fd(::openat(dir_fd, file_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return fail(Errc::io, "cannot create '" + file_path.string() + "': " + errno_text(errno));
+  VPS_CHECK(write_all(fd.get(), data, file_path));
+  if (::fchown(fd.get(), owner.uid, owner.gid) != 0)
+    return fail(Errc::io, "cannot chown '" + file_path.string() + "' to " + std::to_string(owner.uid) + ":" +
+                              std::to_string(owner.gid) + ": " + errno_text(errno));
+  // After chown: chown clears set-id bits, and the final mode must be exactly what was asked.
+  if (::fchmod(fd.get(), mode) != 0)
+    return fail(Errc::io, "cannot chmod '" + file_path.string() + "': " + errno_text(errno));
+  return {};
+}
+
+}  // namespace vps::host::secrets

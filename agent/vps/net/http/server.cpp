@@ -1,0 +1,183 @@
+#include <vps/net/http/server.hpp>
+
+#include <openssl/ssl.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <exception>
+#include <thread>
+
+#include <vps/base/log.hpp>
+#include <vps/net/http/session.hpp>
+
+namespace vps::net::http {
+
+namespace {
+using detail::asio::ip::tcp;
+namespace asio = detail::asio;
+namespace beast = detail::beast;
+namespace ssl = asio::ssl;
+using PlainSession = detail::Session<beast::tcp_stream>;
+using TlsSession = detail::Session<beast::ssl_stream<beast::tcp_stream>>;
+}  // namespace
+
+namespace detail {
+
+bhttp::response<bhttp::string_body> to_beast(const Response& response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> message{bhttp::int_to_status(response.status), version};
+  message.result(response.status);
+  for (const auto& header : response.headers) message.set(header.name, header.value);
+  message.body() = response.body;
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  return message;
+}
+
+Request from_beast(const bhttp::request<bhttp::string_body>& message, std::string remote_address) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
+  }
+  request.body = message.body();
+  request.remote_address = std::move(remote_address);
+  return request;
+}
+
+}  // namespace detail
+
+Response handle_safely(const Handler& handler, const Request& request) {
+  try {
+    Response response = handler(request);
+    if (response.status < 100 || response.status > 999) return Response::text(500, "internal error\n");
+    return response;
+  } catch (const std::exception& e) {
+    log::error("http handler failed on " + request.method + " " + request.target + ": " + e.what());
+    return Response::text(500, "internal error\n");
+  }
+}
+
+struct Server::Impl {
+  std::shared_ptr<detail::Shared> shared;
+  std::optional<ssl::context> tls;  // declared before ioc: sessions die with ioc's handlers
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_pause{ioc};
+  std::vector<std::weak_ptr<detail::SessionBase>> sessions;  // I/O thread only
+  std::uint16_t port = 0;
+  std::thread thread;
+
+  Status load_tls() {
+    const auto& o = shared->options;
+    if (!o.cert_file && !o.key_file) return {};
+    if (!o.cert_file || !o.key_file) return fail(Errc::config, "https needs both a certificate and a key file");
+    tls.emplace(ssl::context::tls_server);
+    SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+    beast::error_code ec;
+    tls->use_certificate_chain_file(o.cert_file->string(), ec);
+    if (ec) return fail(Errc::config, "loading certificate '" + o.cert_file->string() + "': " + ec.message());
+    tls->use_private_key_file(o.key_file->string(), ssl::context::pem, ec);
+    if (ec) return fail(Errc::config, "loading private key '" + o.key_file->string() + "': " + ec.message());
+    return {};
+  }
+
+  Status listen() {
+    const auto& o = shared->options;
+    beast::error_code ec;
+    auto address = asio::ip::make_address(o.address, ec);
+    if (ec) return fail(Errc::config, "invalid listen address '" + o.address + "'");
+    const tcp::endpoint endpoint(address, o.port);
+    const std::string where = o.address + ":" + std::to_string(o.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(Errc::io, "listening on " + where + ": " + ec.message());
+    port = acceptor.local_endpoint().port();
+    return {};
+  }
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (shared->stopping || !acceptor.is_open()) return;
+      if (ec) {
+        // EMFILE and friends: pause briefly instead of spinning on the same error.
+        log::warning("http server: accept failed: " + ec.message());
+        accept_pause.expires_after(std::chrono::milliseconds(100));
+        accept_pause.async_wait([this](beast::error_code) { accept(); });
+        return;
+      }
+      on_connection(std::move(socket));
+      accept();
+    });
+  }
+
+  void on_connection(tcp::socket socket) {
+    if (shared->active >= shared->options.max_connections) {
+      log::debug("http server: connection limit reached, closing a new connection");
+      beast::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    beast::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    std::string remote = ec ? std::string("unknown") : peer.address().to_string();
+    std::erase_if(sessions, [](const auto& weak) { return weak.expired(); });
+    if (tls) {
+      auto session = std::make_shared<TlsSession>(shared, std::move(remote), std::move(socket), *tls);
+      sessions.push_back(session);
+      session->start();
+    } else {
+      auto session = std::make_shared<PlainSession>(shared, std::move(remote), std::move(socket));
+      sessions.push_back(session);
+      session->start();
+    }
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Handler handler) {
+  if (!handler) return fail(Errc::internal, "http server needs a handler");
+  if (options.max_connections == 0) return fail(Errc::config, "max_connections must be at least 1");
+  auto impl = std::make_unique<Impl>();
+  impl->shared = std::make_shared<detail::Shared>();
+  impl->shared->options = std::move(options);
+  impl->shared->handler = std::move(handler);
+  VPS_CHECK(impl->load_tls());
+  VPS_CHECK(impl->listen());
+  impl->accept();
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->ioc.run(); });
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::~Server() { stop(); }
+
+std::uint16_t Server::local_port() const { return m_impl->port; }
+bool Server::tls() const { return m_impl->tls.has_value(); }
+std::size_t Server::connection_count() const { return m_impl->shared->active.load(); }
+
+void Server::stop() {
+  if (!m_impl->thread.joinable()) return;
+  asio::post(m_impl->ioc, [impl = m_impl.get()] {
+    impl->shared->stopping = true;
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->accept_pause.cancel();
+    for (auto& weak : impl->sessions) {
+      if (auto session = weak.lock()) session->begin_stop();
+    }
+  });
+  // Bounded wait for busy sessions to finish their response.
+  const auto deadline = std::chrono::steady_clock::now() + m_impl->shared->options.stop_grace;
+  while (m_impl->shared->active.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  m_impl->ioc.stop();
+  m_impl->thread.join();
+}
+
+}  // namespace vps::net::http

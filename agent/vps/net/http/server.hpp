@@ -1,0 +1,70 @@
+#pragma once
+// Asynchronous HTTP/1.1 server (Boost.Beast) for the enrollment endpoint and for test fakes.
+// The server only does I/O: each connection is a session object that reads a request under
+// limits and deadlines, hands it to the handler (a pure function Request -> Response) and
+// writes the answer; routing and meaning belong to the handler.
+//
+// One I/O thread runs every session, so the handler is called serially and must not block
+// for long (it should consult a store and return). Port 0 binds an ephemeral port, reported
+// by local_port(), which is how tests run servers on 127.0.0.1 without collisions.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <vps/base/result.hpp>
+#include <vps/net/http/message.hpp>
+
+namespace vps::net::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: ephemeral, see local_port()
+  // HTTPS when both are set (PEM; the certificate file may hold the chain).
+  std::optional<std::filesystem::path> cert_file;
+  std::optional<std::filesystem::path> key_file;
+  std::size_t max_header_bytes = 16 * 1024;  // larger: 431, connection closed
+  std::size_t max_body_bytes = 1024 * 1024;  // larger: 413, connection closed
+  // TLS handshake, reading a request once its first byte arrived, and writing the response.
+  std::chrono::milliseconds request_timeout{30000};
+  // Waiting for the first byte of a request on a new or kept-alive connection.
+  std::chrono::milliseconds idle_timeout{60000};
+  std::size_t max_connections = 256;           // further connections are closed at once
+  std::chrono::milliseconds stop_grace{5000};  // stop() waits this long for busy sessions
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+class Server {
+ public:
+  // Validates options, loads TLS material, binds, listens and starts the I/O thread.
+  // Errc::config for bad options or TLS files, Errc::io when binding fails.
+  static Result<std::unique_ptr<Server>> start(ServerOptions options, Handler handler);
+
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  std::uint16_t local_port() const;
+  bool tls() const;
+  std::size_t connection_count() const;
+
+  // Graceful: stop accepting, close idle connections, let busy ones finish their current
+  // response (up to stop_grace), then stop the I/O thread. Idempotent.
+  void stop();
+
+  struct Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+// The handler's request as the server hands it over; exposed for routing tests.
+Response handle_safely(const Handler& handler, const Request& request);
+
+}  // namespace vps::net::http

@@ -1,0 +1,160 @@
+#pragma once
+// One connection of the HTTP server (internal to server.cpp). The session owns its stream,
+// buffer and parser, and binds shared_from_this() into every handler, so it lives exactly as
+// long as an operation is pending. A deadline is set before every step.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include <vps/net/http/server.hpp>
+
+namespace vps::net::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+// What every session shares with the server; kept alive by the sessions themselves, so it
+// outlives the io_context that destroys the last pending handler.
+struct Shared {
+  ServerOptions options;
+  Handler handler;
+  std::atomic<std::size_t> active{0};
+  bool stopping = false;  // I/O thread only
+};
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Called on the I/O thread by Server::stop(): idle sessions close now, busy ones after
+  // their current response.
+  virtual void begin_stop() = 0;
+};
+
+bhttp::response<bhttp::string_body> to_beast(const Response& response, unsigned version, bool keep_alive);
+Request from_beast(const bhttp::request<bhttp::string_body>& message, std::string remote_address);
+
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool k_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... StreamArgs>
+  Session(std::shared_ptr<Shared> shared, std::string remote, StreamArgs&&... args)
+      : m_stream(std::forward<StreamArgs>(args)...), m_shared(std::move(shared)), m_remote(std::move(remote)) {
+    ++m_shared->active;
+  }
+  ~Session() override { --m_shared->active; }
+
+  void start() {
+    if constexpr (k_tls) {
+      lowest().expires_after(m_shared->options.request_timeout);
+      m_stream.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return self->close_now();
+        self->wait_for_request();
+      });
+    } else {
+      wait_for_request();
+    }
+  }
+
+  void begin_stop() override {
+    m_stopping = true;
+    if (m_idle) lowest().cancel();  // the pending first-byte read completes with operation_aborted
+  }
+
+ private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(m_stream); }
+
+  // Idle phase: wait (idle_timeout) for the first byte, then the request deadline starts.
+  void wait_for_request() {
+    if (m_stopping) return close_now();
+    if (m_buffer.size() > 0) return read_request();  // pipelined bytes already here
+    m_idle = true;
+    lowest().expires_after(m_shared->options.idle_timeout);
+    m_stream.async_read_some(m_buffer.prepare(4096),
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                               self->m_idle = false;
+                               if (ec || self->m_stopping) return self->close_now();
+                               self->m_buffer.commit(n);
+                               self->read_request();
+                             });
+  }
+
+  void read_request() {
+    m_parser.emplace();  // a fresh parser per message, so limits apply per request
+    m_parser->header_limit(static_cast<std::uint32_t>(m_shared->options.max_header_bytes));
+    m_parser->body_limit(m_shared->options.max_body_bytes);
+    lowest().expires_after(m_shared->options.request_timeout);  // covers header and body
+    // Header first, body second: Boost 1.74's eager parse (what async_read does) drops the
+    // body_limit error for a Content-Length body, and string_body would then reserve whatever
+    // length the peer announced. Reading the header alone reports body_limit properly.
+    bhttp::async_read_header(m_stream, m_buffer, *m_parser,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                               if (ec) return self->on_read(ec);
+                               bhttp::async_read(self->m_stream, self->m_buffer, *self->m_parser,
+                                                 [self](beast::error_code e, std::size_t) { self->on_read(e); });
+                             });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return reply_and_close(Response::text(413, "request body too large\n"));
+    if (ec == bhttp::error::header_limit) return reply_and_close(Response::text(431, "request header too large\n"));
+    if (ec && ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      return reply_and_close(Response::text(400, "malformed request\n"));
+    }
+    if (ec) return close_now();  // timeout, reset, or the peer went away mid-request
+    const auto& message = m_parser->get();
+    Response response = message.target().empty() || message.target()[0] != '/'
+                            ? Response::text(400, "illegal request target\n")
+                            : handle_safely(m_shared->handler, from_beast(message, m_remote));
+    write(to_beast(response, message.version(), message.keep_alive() && !m_stopping));
+  }
+
+  void reply_and_close(const Response& response) { write(to_beast(response, 11, false)); }
+
+  void write(bhttp::response<bhttp::string_body> response) {
+    m_response.emplace(std::move(response));
+    lowest().expires_after(m_shared->options.request_timeout);
+    bhttp::async_write(m_stream, *m_response, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      const bool keep_alive = self->m_response->keep_alive();
+      self->m_response.reset();
+      if (ec || !keep_alive) return self->close_gracefully();
+      self->wait_for_request();
+    });
+  }
+
+  void close_gracefully() {
+    if constexpr (k_tls) {
+      lowest().expires_after(std::chrono::seconds(2));
+      m_stream.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+    } else {
+      beast::error_code ignored;
+      lowest().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      close_now();
+    }
+  }
+
+  void close_now() { lowest().close(); }  // also cancels the stream's timer
+
+  Stream m_stream;
+  beast::flat_buffer m_buffer;
+  std::optional<bhttp::request_parser<bhttp::string_body>> m_parser;
+  std::optional<bhttp::response<bhttp::string_body>> m_response;
+  std::shared_ptr<Shared> m_shared;
+  std::string m_remote;
+  bool m_idle = false;
+  bool m_stopping = false;
+};
+
+}  // namespace vps::net::http::detail

@@ -1,0 +1,59 @@
+// vps-enroll push HOST FILE...: upload files already encrypted for the host (age or sops) so
+// the host can fetch them with its own key. Only ciphertext is accepted by the endpoint.
+#include <cstdio>
+
+#include <enroll/client/operator_options.hpp>
+#include <enroll/client/output.hpp>
+#include <enroll/routes/names.hpp>
+#include <vps/cli/registry.hpp>
+#include <vps/host/fs/file.hpp>
+
+namespace {
+
+struct Options {
+  vps::enroll::client::OperatorOptions common;
+  std::string host;
+  std::vector<std::string> files;
+  std::string name;  // only with one file
+};
+
+vps::Result<int> run_push(const Options& o) {
+  const std::string base = VPS_TRY(vps::enroll::client::host_path(o.host)) + "/bundles/";
+  if (!o.name.empty() && o.files.size() != 1) return vps::fail(vps::Errc::usage, "--name needs exactly one FILE");
+  // Check every name and read every file before sending anything: all or nothing locally.
+  std::vector<std::pair<std::string, std::string>> uploads;
+  for (const auto& file : o.files) {
+    const std::string name = o.name.empty() ? std::filesystem::path(file).filename().string() : o.name;
+    if (!vps::enroll::routes::valid_secret_name(name)) {
+      return vps::fail(vps::Errc::usage, "invalid bundle name '" + name + "' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,127})");
+    }
+    auto bytes = VPS_TRY(vps::host::read_file(file, 256 * 1024 * 1024));
+    uploads.emplace_back(name, std::string(bytes.begin(), bytes.end()));
+  }
+  auto client = VPS_TRY(vps::enroll::client::connect(o.common));
+  nlohmann::json results = nlohmann::json::array();
+  for (auto& [name, content] : uploads) {
+    auto response = VPS_TRY(client.send("PUT", base + name, std::move(content), "application/octet-stream"));
+    if (response.status != 201) return vps::fail(vps::enroll::client::response_error(response).context("push '" + name + "'"));
+    auto body = nlohmann::json::parse(response.body, nullptr, false);
+    if (!o.common.json) {
+      std::printf("pushed %s to %s (%lld bytes, sha256 %s)\n", name.c_str(), o.host.c_str(),
+                  static_cast<long long>(body.value("size", std::int64_t{0})), body.value("sha256", "").c_str());
+    }
+    results.push_back(std::move(body));
+  }
+  if (o.common.json) return vps::enroll::client::print_json(nlohmann::json{{"host", o.host}, {"bundles", results}});
+  return 0;
+}
+
+const bool registered = vps::cli::register_command(26, [](CLI::App& app, vps::cli::Context& ctx) {
+  auto o = std::make_shared<Options>();
+  auto* sub = vps::cli::add_command(app, ctx, "push", "Upload encrypted files (age or sops) for a host to fetch",
+                                    [o] { return run_push(*o); });
+  sub->add_option("HOST", o->host, "Host name")->required();
+  sub->add_option("FILE", o->files, "Encrypted files; each is stored under its file name")->required();
+  sub->add_option("--name", o->name, "Store the single FILE under this name")->option_text("NAME");
+  vps::enroll::client::add_operator_options(*sub, o->common);
+});
+
+}  // namespace

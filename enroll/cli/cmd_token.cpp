@@ -1,0 +1,62 @@
+// vps-enroll token create HOST --ttl 1h: a one-time enrollment token for the host's
+// user-data. Printed once; the endpoint keeps only its hash.
+#include <charconv>
+#include <cstdio>
+
+#include <enroll/client/operator_options.hpp>
+#include <enroll/client/output.hpp>
+#include <vps/cli/registry.hpp>
+
+namespace {
+
+struct Options {
+  vps::enroll::client::OperatorOptions common;
+  std::string host;
+  std::string ttl = "1h";
+};
+
+// "90s", "30m", "1h", "7d", or plain seconds.
+vps::Result<std::int64_t> parse_ttl(std::string_view text) {
+  std::int64_t unit = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 's': unit = 1; text.remove_suffix(1); break;
+      case 'm': unit = 60; text.remove_suffix(1); break;
+      case 'h': unit = 3600; text.remove_suffix(1); break;
+      case 'd': unit = 86400; text.remove_suffix(1); break;
+      default: break;
+    }
+  }
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0 || value > 366 * 86400) {
+    return vps::fail(vps::Errc::usage, "--ttl: expected a duration like 90s, 30m, 1h or 7d");
+  }
+  return value * unit;
+}
+
+vps::Result<int> run_token_create(const Options& o) {
+  (void)VPS_TRY(vps::enroll::client::host_path(o.host));
+  const std::int64_t ttl = VPS_TRY(parse_ttl(o.ttl));
+  auto client = VPS_TRY(vps::enroll::client::connect(o.common));
+  const nlohmann::json request{{"host", o.host}, {"ttl_seconds", ttl}};
+  auto body = VPS_TRY(client.call_json("POST", "/v1/tokens", request.dump()));
+  if (o.common.json) return vps::enroll::client::print_json(body);
+  std::printf("%s\n", body.value("token", "").c_str());
+  std::fprintf(stderr, "one-time token for %s, expires %s; it is shown only now\n", o.host.c_str(),
+               vps::enroll::client::format_time(body.value("expires_at", std::int64_t{0})).c_str());
+  return 0;
+}
+
+const bool registered = vps::cli::register_command(24, [](CLI::App& app, vps::cli::Context& ctx) {
+  auto* token = app.add_subcommand("token", "Manage one-time enrollment tokens");
+  token->require_subcommand(1);
+  auto o = std::make_shared<Options>();
+  auto* create = vps::cli::add_command(*token, ctx, "create", "Create a one-time enrollment token for HOST",
+                                       [o] { return run_token_create(*o); });
+  create->add_option("HOST", o->host, "Host name the token may enroll")->required();
+  create->add_option("--ttl", o->ttl, "Validity (e.g. 30m, 1h, 7d; default 1h)")->option_text("DURATION");
+  vps::enroll::client::add_operator_options(*create, o->common);
+});
+
+}  // namespace

@@ -1,0 +1,31 @@
+#pragma once
+// Options every operator subcommand shares (--key, --endpoint, --ca-file, --json) and the
+// client they configure. The endpoint comes from --endpoint or $VPS_ENROLL_ENDPOINT.
+
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include <enroll/client/signed_client.hpp>
+
+namespace vps::enroll::client {
+
+struct OperatorOptions {
+  std::string key_file;   // default ~/.ssh/id_ed25519
+  std::string endpoint;   // default $VPS_ENROLL_ENDPOINT
+  std::string ca_file;    // default: system trust store
+  bool json = false;
+  double timeout_seconds = 30;
+};
+
+void add_operator_options(CLI::App& command, OperatorOptions& options);
+
+// Errc::usage when no endpoint is given; key errors as load_signing_key reports them.
+Result<SignedClient> connect(const OperatorOptions& options);
+
+// "/v1/hosts/" + name, after checking the name (Errc::usage otherwise), so the CLI never
+// sends a path the server would read differently.
+Result<std::string> host_path(std::string_view host);
+
+}  // namespace vps::enroll::client

@@ -1,0 +1,76 @@
+#include <enroll/client/signed_client.hpp>
+
+#include <chrono>
+
+#include <vps/formats/openssh/fingerprint.hpp>
+#include <vps/formats/openssh/private_key.hpp>
+#include <vps/host/fs/file.hpp>
+#include <vps/protocol/signed_request.hpp>
+
+namespace vps::enroll::client {
+
+namespace {
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string reason_of(const net::http::Response& response) {
+  auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
+    return parsed["error"].get<std::string>();
+  }
+  std::string text = response.body.substr(0, 200);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text.empty() ? net::http::status_line(response.status) : text;
+}
+
+}  // namespace
+
+Result<SigningKey> load_signing_key(const std::filesystem::path& path) {
+  auto text = host::read_secret_file(path, formats::openssh::k_max_private_key_text);
+  if (!text) return fail(std::move(text).error().context("reading key"));
+  auto parsed = formats::openssh::parse_private_key(as_chars(ByteView(text->data(), text->size())), path.string());
+  if (!parsed) return fail(std::move(parsed).error());
+  SigningKey key;
+  key.seed = parsed->seed;
+  key.public_key = parsed->public_key;
+  key.fingerprint = formats::openssh::sha256_fingerprint(key.public_key);
+  return key;
+}
+
+SignedClient::SignedClient(net::http::Url endpoint, SigningKey key, net::http::ClientOptions options)
+    : m_endpoint(std::move(endpoint)), m_key(std::move(key)), m_options(std::move(options)) {}
+
+Result<net::http::Response> SignedClient::send(std::string_view method, std::string_view path, std::string body,
+                                               std::string_view content_type) {
+  net::http::Request request;
+  request.method = std::string(method);
+  request.target = m_endpoint.target(path);
+  auto signature = protocol::sign_request(request.method, request.target, body, m_key.seed, now_seconds());
+  request.headers = {{std::string(protocol::k_header_key), signature.key},
+                     {std::string(protocol::k_header_timestamp), signature.timestamp},
+                     {std::string(protocol::k_header_nonce), signature.nonce},
+                     {std::string(protocol::k_header_signature), signature.signature}};
+  if (!body.empty()) request.headers.push_back({"Content-Type", std::string(content_type)});
+  request.body = std::move(body);
+  return net::http::send(m_endpoint, request, m_options);
+}
+
+Result<nlohmann::json> SignedClient::call_json(std::string_view method, std::string_view path, std::string body) {
+  auto response = VPS_TRY(send(method, path, std::move(body)));
+  if (response.status < 200 || response.status > 299) return fail(response_error(response));
+  auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return fail(Errc::malformed, "endpoint answered with invalid JSON");
+  return parsed;
+}
+
+Error response_error(const net::http::Response& response) {
+  Errc code = Errc::refused;
+  if (response.status == 401 || response.status == 403) code = Errc::unauthorized;
+  else if (response.status == 404) code = Errc::missing;
+  else if (response.status >= 500) code = Errc::retry;
+  return Error{code, "endpoint refused (" + std::to_string(response.status) + "): " + reason_of(response)};
+}
+
+}  // namespace vps::enroll::client

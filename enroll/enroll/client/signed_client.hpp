@@ -1,0 +1,53 @@
+#pragma once
+// The operator side of the API: requests signed with the operator's ed25519 key (an OpenSSH
+// private key file, as ~/.ssh/id_ed25519), sent with the one-shot HTTP client. Also used by
+// hosts, with the host key, to fetch their own bundles.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include <vps/base/result.hpp>
+#include <vps/crypto/curve25519.hpp>
+#include <vps/net/http/client.hpp>
+#include <vps/net/http/url.hpp>
+
+namespace vps::enroll::client {
+
+struct SigningKey {
+  crypto::Ed25519Seed seed;
+  crypto::Ed25519Public public_key{};
+  std::string fingerprint;
+};
+
+// Unencrypted OpenSSH ed25519 private key. Errc::missing when absent; parse errors as the
+// openssh module reports them (never the key bytes).
+Result<SigningKey> load_signing_key(const std::filesystem::path& path);
+
+class SignedClient {
+ public:
+  SignedClient(net::http::Url endpoint, SigningKey key, net::http::ClientOptions options);
+
+  // Signs and sends; any HTTP status is returned as a value (transport errors are errors).
+  Result<net::http::Response> send(std::string_view method, std::string_view path, std::string body = {},
+                                   std::string_view content_type = "application/json");
+
+  // As send, then maps a non-2xx status to an error (401/403 Errc::unauthorized, 404
+  // Errc::missing, 409 Errc::refused, other 4xx Errc::refused, 5xx Errc::retry) carrying the
+  // server's {"error": ...} reason, and parses a JSON body.
+  Result<nlohmann::json> call_json(std::string_view method, std::string_view path, std::string body = {});
+
+  const SigningKey& key() const { return m_key; }
+
+ private:
+  net::http::Url m_endpoint;
+  SigningKey m_key;
+  net::http::ClientOptions m_options;
+};
+
+// The Error for a non-2xx response (see call_json).
+Error response_error(const net::http::Response& response);
+
+}  // namespace vps::enroll::client

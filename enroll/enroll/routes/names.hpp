@@ -1,0 +1,22 @@
+#pragma once
+// Names that appear in request paths and become database keys. Both grammars exclude '/',
+// '%' and a leading '.', so no name can traverse paths or mean two things.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vps::enroll::routes {
+
+// [a-z0-9][a-z0-9.-]{0,62}
+bool valid_host_name(std::string_view name);
+// [A-Za-z0-9][A-Za-z0-9._-]{0,127}: a secret file's name ("db.yaml", "tls_key.age").
+bool valid_secret_name(std::string_view name);
+
+// "/v1/hosts/web1" -> {"v1", "hosts", "web1"}. nullopt for a query string, a fragment,
+// percent-encoding, empty segments ("//", trailing "/"), "." or ".." segments, or more than
+// 8 segments: the API has no use for any of them.
+std::optional<std::vector<std::string>> split_path(std::string_view target);
+
+}  // namespace vps::enroll::routes

@@ -1,0 +1,55 @@
+#include <enroll/server/enroll_server.hpp>
+
+#include <csignal>
+#include <cstdio>
+
+#include <vps/base/log.hpp>
+#include <vps/host/systemd/notify.hpp>
+
+namespace vps::enroll::server {
+
+Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& config) {
+  VPS_CHECK(validate(config));
+  std::unique_ptr<EnrollServer> server(new EnrollServer());
+  auto operators = VPS_TRY(auth::Operators::load(config.operators));
+  if (operators.all().empty()) log::warning("serve: no authorized operators in '" + config.operators.string() + "'");
+  auto opened = store::Store::open(config.database);
+  if (!opened) return fail(std::move(opened).error().context("serve: database '" + config.database.string() + "'"));
+  server->m_store = std::move(*opened);
+  server->m_api = std::make_unique<routes::Api>(*server->m_store, std::move(operators), config.policy);
+  routes::Api* api = server->m_api.get();
+  // The HTTP server calls the handler from its single I/O thread, so the store is never
+  // used concurrently.
+  server->m_http = VPS_TRY(net::http::Server::start(
+      config.http, [api](const net::http::Request& request) { return api->handle(request); }));
+  return server;
+}
+
+EnrollServer::~EnrollServer() {
+  if (m_http) m_http->stop();
+}
+
+Status serve_until_signal(const ServeConfig& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  // Blocked before the I/O thread exists, so it inherits the mask and sigwait() below is the
+  // only place these signals are received.
+  if (pthread_sigmask(SIG_BLOCK, &signals, nullptr) != 0) return fail(Errc::internal, "serve: cannot block signals");
+  auto server = VPS_TRY(EnrollServer::start(config));
+  const std::string where = config.http.address + ":" + std::to_string(server->port());
+  const std::string scheme = server->tls() ? "https" : "http";
+  std::printf("listening on %s://%s\n", scheme.c_str(), where.c_str());
+  std::fflush(stdout);
+  log::notice("serving enrollment endpoint on " + scheme + "://" + where);
+  (void)host::systemd::notify_ready("serving on " + scheme + "://" + where);
+  int received = 0;
+  sigwait(&signals, &received);
+  log::notice(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+  (void)host::systemd::notify_stopping("stopping");
+  server->stop();
+  return {};
+}
+
+}  // namespace vps::enroll::server

@@ -1,0 +1,88 @@
+#pragma once
+// Plain values stored by the enrollment endpoint. Times are Unix seconds.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <vps/base/bytes.hpp>
+#include <vps/base/result.hpp>
+
+namespace vps::enroll::store {
+
+enum class HostStatus { pending, approved, rejected };
+// An enrollment (one key ever published for a host) may also be flagged: a different key for
+// a host that already has one. Flagged keys never replace the host's key.
+enum class EnrollmentStatus { pending, approved, rejected, flagged };
+
+std::string_view to_string(HostStatus status);
+std::string_view to_string(EnrollmentStatus status);
+Result<HostStatus> parse_host_status(std::string_view text);
+Result<EnrollmentStatus> parse_enrollment_status(std::string_view text);
+
+// What a publication tells about a key; shared by hosts and enrollments.
+struct KeyFacts {
+  std::string ssh_public_key;
+  std::string fingerprint;
+  std::string age_recipient;
+  std::string instance_id;
+  std::string hostname;
+  std::string boot_id;
+};
+
+struct HostRecord {
+  std::string name;
+  HostStatus status = HostStatus::pending;
+  KeyFacts key;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::int64_t last_seen_at = 0;
+  std::optional<std::string> decided_by;  // operator name, or "token"
+  std::optional<std::int64_t> decided_at;
+};
+
+struct EnrollmentRecord {
+  std::int64_t id = 0;
+  std::string host;
+  EnrollmentStatus status = EnrollmentStatus::pending;
+  KeyFacts key;
+  bool via_token = false;
+  std::string remote_address;
+  std::int64_t published_at = 0;
+  std::int64_t last_seen_at = 0;
+};
+
+struct TokenRecord {
+  std::string hash;  // hex SHA-256 of the token; the token itself is never stored
+  std::string host;
+  std::string created_by;
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::int64_t at = 0;
+  std::string actor;   // "operator:alice", "host:web1", "token"
+  std::string action;  // "approve", "publish", ...
+  std::string target;  // host name, usually
+  std::string detail;
+};
+
+struct BundleInfo {
+  std::string host;
+  std::string name;
+  std::string sha256;  // hex
+  std::int64_t size = 0;
+  std::string uploaded_by;
+  std::int64_t uploaded_at = 0;
+};
+
+struct Bundle {
+  BundleInfo info;
+  Bytes ciphertext;
+};
+
+}  // namespace vps::enroll::store

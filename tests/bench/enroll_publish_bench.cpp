@@ -1,0 +1,119 @@
+// Benchmark: signed host publications per second against the real endpoint (in-process
+// EnrollServer on 127.0.0.1, SQLite in a temp dir), from a loopback load generator with a few
+// client threads, one connection per request as the agent does. Bounded in count and time.
+//
+//   enroll_publish_bench [--count N (default 2000)] [--concurrency C (4)] [--seconds S (60)]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <enroll/server/enroll_server.hpp>
+#include <vps/formats/openssh/fingerprint.hpp>
+#include <vps/net/http/client.hpp>
+#include <vps/protocol/signed_publication.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string signed_body(std::size_t index) {
+  auto key = vps::crypto::ed25519_generate();
+  vps::protocol::Publication p;
+  p.hostname = "bench" + std::to_string(index);
+  p.instance_id = std::to_string(10000 + index);
+  p.ssh_public_key = vps::protocol::ssh_public_key_field(key.public_key);
+  p.age_recipient = vps::protocol::age_recipient_for(key.public_key).value();
+  p.fingerprint = vps::formats::openssh::sha256_fingerprint(key.public_key);
+  p.boot_id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+  p.timestamp = unix_now();
+  p.nonce = vps::protocol::new_nonce();
+  return vps::protocol::serialize(vps::protocol::sign(p, key.seed).value());
+}
+
+double percentile(std::vector<double> sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto i = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
+  return sorted[i];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t count = 2000;
+  unsigned concurrency = 4;
+  double seconds = 60;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--count") count = std::clamp<std::size_t>(std::strtoull(argv[i + 1], nullptr, 10), 1, 100000);
+    else if (flag == "--concurrency") concurrency = std::clamp(static_cast<unsigned>(std::atoi(argv[i + 1])), 1u, 64u);
+    else if (flag == "--seconds") seconds = std::clamp(std::atof(argv[i + 1]), 1.0, 600.0);
+  }
+  char pattern[] = "/tmp/enroll-bench-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(pattern);
+  std::ofstream(dir / "operators") << "# none\n";
+  vps::enroll::server::ServeConfig config;
+  config.http.port = 0;
+  config.database = dir / "enroll.db";
+  config.operators = dir / "operators";
+  auto server = vps::enroll::server::EnrollServer::start(config);
+  if (!server) {
+    std::fprintf(stderr, "bench: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  std::printf("signing %zu publications...\n", count);
+  std::vector<std::string> bodies;
+  bodies.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) bodies.push_back(signed_body(i));
+
+  const auto url = vps::net::http::parse_url("http://127.0.0.1:" + std::to_string((*server)->port())).value();
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> failures{0};
+  std::mutex mutex;
+  std::vector<double> latencies_ms;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < concurrency; ++t) {
+    workers.emplace_back([&] {
+      std::vector<double> local;
+      vps::net::http::ClientOptions options;
+      for (std::size_t i = next++; i < count && Clock::now() < deadline; i = next++) {
+        vps::net::http::Request request;
+        request.method = "POST";
+        request.target = "/v1/enrollments";
+        request.headers = {{"Content-Type", "application/json"}};
+        request.body = bodies[i];
+        const auto t0 = Clock::now();
+        auto response = vps::net::http::send(url, request, options);
+        local.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (!response || response->status != 201) ++failures;
+      }
+      std::lock_guard lock(mutex);
+      latencies_ms.insert(latencies_ms.end(), local.begin(), local.end());
+    });
+  }
+  for (auto& w : workers) w.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  (*server)->stop();
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  std::printf("publications: %zu in %.2f s with %u clients (%zu failed)\n", latencies_ms.size(), elapsed, concurrency,
+              failures.load());
+  std::printf("throughput:   %.0f publications/s\n", static_cast<double>(latencies_ms.size()) / elapsed);
+  std::printf("latency:      p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile(latencies_ms, 0.5),
+              percentile(latencies_ms, 0.99), latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+  return failures.load() == 0 ? 0 : 1;
+}
