@@ -1,7 +1,10 @@
 #!/bin/bash
-# The main job, locally: a host's first boot in a scratch root, its identity shown to the operator.
-# (Grows into the full story: publish → approve/rekey → secrets in ramfs → dependent unit.)
-# Usage: scripts/demo.sh   (run as root on Debian 12; installs what it needs)
+# The main job, locally and end to end on loopback, in a scratch directory:
+#   first boot of a host in a scratch root → publish to a local enrollment endpoint →
+#   operator lists and approves it (fingerprint check) → operator encrypts a secret for the host →
+#   the host activates its secrets into a scratch tmpfs → a dependent "service" starts only then.
+# Usage: scripts/demo.sh   (as root on Debian 12; installs what it needs; touches nothing outside
+# its scratch directory, which it removes on exit — set KEEP=1 to keep it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -9,19 +12,82 @@ build=${BUILD_DIR:-build-demo}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPS_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target vps-agent vps-enroll
 agent="$PWD/$build/agent/cmd/vps-agent"
+enroll="$PWD/$build/enroll/cli/vps-enroll"
 
 scratch=$(mktemp -d /tmp/vps-demo.XXXXXX)
-trap 'rm -rf "$scratch"' EXIT
-root="$scratch/root"
-mkdir -p "$root/etc/ssh" "$root/var/lib" "$root/sys/class/dmi/id"
-echo "demo-instance-$$" > "$root/sys/class/dmi/id/product_serial"
-
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "scratch kept: $scratch"; else rm -rf "$scratch"; fi
+}
+trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-step "first boot in $root"
+
+# --- the host's scratch root: what a fresh instance made from the image looks like ---------------
+root="$scratch/host"
+mkdir -p "$root/etc/ssh" "$root/etc/vps-agent" "$root/var/log" "$root/sys/class/dmi/id" \
+         "$root/proc/sys/kernel/random"
+echo "4242" > "$root/sys/class/dmi/id/product_serial"          # Linode: DMI serial = instance id
+echo "demo-host" > "$root/etc/hostname"
+cat /proc/sys/kernel/random/boot_id > "$root/proc/sys/kernel/random/boot_id"
+: > "$root/var/log/console"                                      # stands in for the serial console
+
+# --- the operator: a key, and the endpoint's authorized-operators file ----------------------------
+op="$scratch/operator"
+mkdir -p "$op"
+ssh-keygen -q -t ed25519 -N '' -C alice -f "$op/id_ed25519"
+echo "$(cut -d' ' -f1,2 "$op/id_ed25519.pub") alice" > "$op/operators"
+
+step "enrollment endpoint on 127.0.0.1 (vps-enroll serve)"
+"$enroll" serve --listen 127.0.0.1 --port 0 --database "$scratch/enroll.db" \
+  --operators "$op/operators" > "$scratch/serve.out" 2> "$scratch/serve.log" &
+server_pid=$!
+for _ in $(seq 50); do grep -q '^listening on ' "$scratch/serve.out" 2>/dev/null && break; sleep 0.1; done
+endpoint=$(sed -n 's/^listening on //p' "$scratch/serve.out")
+[[ -n "$endpoint" ]] || { cat "$scratch/serve.log"; echo "demo: endpoint did not start" >&2; exit 1; }
+echo "endpoint: $endpoint"
+export VPS_ENROLL_ENDPOINT="$endpoint"
+
+cat > "$root/etc/vps-agent/config.yaml" <<YAML
+console:
+  path: /var/log/console
+enrollment:
+  endpoint: $endpoint
+  retry: {initial_delay: 200ms, max_delay: 2s, attempt_timeout: 5s, overall_timeout: 30s}
+metadata:
+  enabled: false          # no Linode metadata service here; the instance id comes from DMI
+YAML
+
+step "host, first boot: vps-agent --root $root firstboot"
 "$agent" --root "$root" firstboot
-step "operator: vps-agent pubkey"
-"$agent" --root "$root" pubkey --format ssh
-"$agent" --root "$root" pubkey --format age
-"$agent" --root "$root" pubkey --format fingerprint
-step "status"
+
+step "host: vps-agent publish (signed with the new host key)"
+"$agent" --root "$root" publish
+
+step "operator: vps-enroll list"
+"$enroll" list --key "$op/id_ed25519"
+
+step "operator: approve, checking the fingerprint the console printed"
+console_fp=$(grep -o 'SHA256:[A-Za-z0-9+/]*' "$root/var/log/console" | head -1)
+echo "console (Lish) shows: $console_fp"
+"$enroll" approve demo-host --fingerprint "$console_fp" --key "$op/id_ed25519"
+
+step "operator: encrypt a secret to the host's age recipient (from vps-agent pubkey)"
+recipient=$("$agent" --root "$root" pubkey --format age)
+echo "recipient: $recipient"
+mkdir -p "$root/etc/vps-agent/secrets"
+printf 's3cr3t-db-password' | "$enroll" encrypt -r "$recipient" -a -o "$root/etc/vps-agent/secrets/db-password.age"
+head -2 "$root/etc/vps-agent/secrets/db-password.age"; echo "…"
+
+step "host: the host key opens it (vps-agent decrypt with the host key)"
+"$agent" decrypt -i "$root/etc/ssh/ssh_host_ed25519_key" "$root/etc/vps-agent/secrets/db-password.age"; echo
+
+step "host: status"
 "$agent" --root "$root" status
+
+if "$agent" secrets --help >/dev/null 2>&1; then
+  bash scripts/demo-secrets.sh "$agent" "$root"
+else
+  echo "(vps-agent secrets is not built yet: skipping the ramfs activation step)"
+fi
+step "demo finished"

@@ -11,6 +11,7 @@
 #include <vps/config/load.hpp>
 #include <vps/host/identity/fingerprint_block.hpp>
 #include <vps/host/identity/firstboot.hpp>
+#include <vps/host/identity/hostname.hpp>
 
 namespace {
 
@@ -21,10 +22,8 @@ struct Options {
   bool no_console = false;
 };
 
-std::string key_comment() {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "root@localhost";
-  return std::string("root@") + host;
+std::string key_comment(const cli::Context& ctx) {
+  return "root@" + host::identity::host_name(ctx.root);
 }
 
 nlohmann::json to_json(const host::identity::FirstbootOutcome& outcome) {
@@ -41,7 +40,7 @@ nlohmann::json to_json(const host::identity::FirstbootOutcome& outcome) {
 
 Result<int> run_firstboot(const cli::Context& ctx, const Options& options) {
   auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
-  auto outcome = host::identity::run_firstboot(config, key_comment());
+  auto outcome = host::identity::run_firstboot(config, key_comment(ctx));
   if (!outcome) {
     // The operator watching Lish must see why there is no usable host key.
     if (!options.no_console && outcome.error().code == Errc::corrupt_key)

@@ -20,6 +20,7 @@
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/host/fs/file.hpp>
 #include <vps/host/identity/host_key.hpp>
+#include <vps/host/identity/hostname.hpp>
 #include <vps/host/state/clock.hpp>
 #include <vps/host/state/state_store.hpp>
 #include <vps/net/http/client.hpp>
@@ -56,16 +57,6 @@ std::string excerpt(std::string_view body) {
   std::string out;
   for (char c : body.substr(0, std::min<std::size_t>(body.find('\n'), 200))) out += (c >= ' ' && c < 0x7f) ? c : '?';
   return out;
-}
-
-// <root>/etc/hostname when relocated (an image being prepared), else the running host's name.
-std::string host_name(const cli::Context& ctx) {
-  if (ctx.root != "/" && !ctx.root.empty()) {
-    if (auto text = host::read_text_file(ctx.under("/etc/hostname"), 1024)) return trim(*text);
-  }
-  char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "localhost";
-  return name;
 }
 
 Result<net::http::Url> endpoint_url(const std::string& text, const net::http::ClientOptions& client) {
@@ -130,7 +121,7 @@ Result<Plan> make_plan(const cli::Context& ctx, const config::Config& config, co
   plan.endpoint = std::move(*endpoint);
 
   auto& p = plan.base;
-  p.hostname = host_name(ctx);
+  p.hostname = host::identity::host_name(ctx.root);
   p.instance_id = facts->instance_id;
   p.ssh_public_key = protocol::ssh_public_key_field(plan.key.public_key);
   p.fingerprint = formats::openssh::sha256_fingerprint(plan.key.public_key);
