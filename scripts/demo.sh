@@ -64,6 +64,32 @@ step "host, first boot: vps-agent --root $root firstboot"
 step "host: vps-agent publish (signed with the new host key)"
 "$agent" --root "$root" publish
 
+step "host, later boot: vps-secrets.service starts (vps-agent secrets) and waits for enrollment"
+# A private mount namespace stands in for the host: the agent mounts its ramfs under the scratch
+# root there, and the dependent "service" runs in the same namespace once the agent is done,
+# as systemd orders a unit with After=/Requires=vps-secrets.target.
+cat >> "$root/etc/vps-agent/config.yaml" <<YAML
+secrets:
+  timeout: 2m
+  files:
+    - name: db-password
+      source: /etc/vps-agent/secrets/db-password.age
+      mode: "0400"
+YAML
+mkdir -p "$root/etc/vps-agent/secrets"
+unshare --mount --propagation private bash -c '
+  set -e
+  "$0" --root "$1" secrets --no-restart 2> "$2/secrets.log"
+  echo "[demo-app.service] starting: After=vps-secrets.target is reached"
+  echo "[demo-app.service] reads $1/run/vps-secrets/db-password:"
+  ls -l "$1/run/vps-secrets/" "$1/run/vps-secrets.d/"
+  grep -E "^(tmpfs|ramfs|none) $1/run/vps-secrets.d " /proc/self/mounts || true
+  printf "[demo-app.service] secret = %s\n" "$(cat "$1/run/vps-secrets/db-password")"
+' "$agent" "$root" "$scratch" > "$scratch/host-later-boot.out" 2>&1 &
+host_pid=$!
+for _ in $(seq 100); do grep -q "waiting for enrollment" "$scratch/secrets.log" 2>/dev/null && break; sleep 0.1; done
+sed 's/^/  host| /' "$scratch/secrets.log"
+
 step "operator: vps-enroll list"
 "$enroll" list --key "$op/id_ed25519"
 
@@ -72,22 +98,19 @@ console_fp=$(grep -o 'SHA256:[A-Za-z0-9+/]*' "$root/var/log/console" | head -1)
 echo "console (Lish) shows: $console_fp"
 "$enroll" approve demo-host --fingerprint "$console_fp" --key "$op/id_ed25519"
 
-step "operator: encrypt a secret to the host's age recipient (from vps-agent pubkey)"
+step "operator: encrypt the secret to the host's age recipient and deploy it"
 recipient=$("$agent" --root "$root" pubkey --format age)
 echo "recipient: $recipient"
-mkdir -p "$root/etc/vps-agent/secrets"
-printf 's3cr3t-db-password' | "$enroll" encrypt -r "$recipient" -a -o "$root/etc/vps-agent/secrets/db-password.age"
-head -2 "$root/etc/vps-agent/secrets/db-password.age"; echo "…"
+printf 's3cr3t-db-password' | "$enroll" encrypt -r "$recipient" -a -o "$scratch/db-password.age"
+head -2 "$scratch/db-password.age"; echo "…"
+mv "$scratch/db-password.age" "$root/etc/vps-agent/secrets/db-password.age"   # atomic, as deployments do
 
-step "host: the host key opens it (vps-agent decrypt with the host key)"
-"$agent" decrypt -i "$root/etc/ssh/ssh_host_ed25519_key" "$root/etc/vps-agent/secrets/db-password.age"; echo
+step "host: the agent notices, decrypts into ramfs, switches the generation, then the service starts"
+wait "$host_pid"
+sed 's/^/  host| /' "$scratch/secrets.log" | tail -n +2
+cat "$scratch/host-later-boot.out"
 
 step "host: status"
 "$agent" --root "$root" status
 
-if "$agent" secrets --help >/dev/null 2>&1; then
-  bash scripts/demo-secrets.sh "$agent" "$root"
-else
-  echo "(vps-agent secrets is not built yet: skipping the ramfs activation step)"
-fi
 step "demo finished"
