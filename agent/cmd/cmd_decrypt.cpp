@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <vps/cli/io.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/config/load.hpp>
 #include <vps/host/delivery/host_identity.hpp>
@@ -67,27 +68,8 @@ Result<age::IdentityList> load_identities(const std::vector<std::string>& files)
   return all;
 }
 
-Result<host::Fd> open_input(const std::string& path) {
-  if (path.empty() || path == "-") return host::Fd(::dup(STDIN_FILENO));
-  host::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    const int err = errno;
-    return fail(err == ENOENT ? Errc::missing : Errc::io, "cannot open '" + path + "': " + host::errno_text(err));
-  }
-  return fd;
-}
-
-class AtomicFileSink final : public age::ByteSink {
- public:
-  explicit AtomicFileSink(host::AtomicFile& file) : m_file(file) {}
-  Status write(std::span<const ByteView> pieces) override {
-    for (ByteView piece : pieces) VPS_CHECK(m_file.write(piece));
-    return {};
-  }
-
- private:
-  host::AtomicFile& m_file;
-};
+using cli::AtomicFileSink;
+using cli::open_input;
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <vps/cli/io.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/formats/age/age.hpp>
 #include <vps/formats/age/encrypt.hpp>
@@ -48,27 +49,8 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> load_recipients(const Optio
   return all;
 }
 
-Result<host::Fd> open_input(const std::string& path) {
-  if (path.empty() || path == "-") return host::Fd(::dup(STDIN_FILENO));
-  host::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    const int err = errno;
-    return fail(err == ENOENT ? Errc::missing : Errc::io, "cannot open '" + path + "': " + host::errno_text(err));
-  }
-  return fd;
-}
-
-class AtomicFileSink final : public age::ByteSink {
- public:
-  explicit AtomicFileSink(host::AtomicFile& file) : m_file(file) {}
-  Status write(std::span<const ByteView> pieces) override {
-    for (ByteView piece : pieces) VPS_CHECK(m_file.write(piece));
-    return {};
-  }
-
- private:
-  host::AtomicFile& m_file;
-};
+using cli::AtomicFileSink;
+using cli::open_input;
 
 Result<int> run_encrypt(const Options& options) {
   auto recipients = VPS_TRY(load_recipients(options));
