@@ -29,6 +29,9 @@ std::string format_encrypted(const EncryptedValue& value);
 // The bytes sops encrypts and hashes for a scalar: booleans become "True"/"False".
 SecretString plaintext_bytes(const Node& scalar);
 
+// Appends code point cp as UTF-8 (string escapes of the YAML and JSON readers).
+void append_utf8(SecretString& out, std::uint32_t cp);
+
 // Decrypts one ENC[...] value into a typed scalar node. "" decrypts to "" (sops never encrypts
 // empty strings). Errors: malformed (syntax, base64, type, typed text), integrity (tag).
 Result<Node> decrypt_value(std::string_view text, ByteView key, std::string_view aad);
