@@ -7,9 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include <enroll/client/signed_client.hpp>
+#include <vps/net/api/signed_client.hpp>
 
 namespace vps::enroll::client {
+
+using net::api::load_signing_key;
+using net::api::response_error;
+using net::api::SignedClient;
+using net::api::SigningKey;
 
 struct OperatorOptions {
   std::string key_file;   // default ~/.ssh/id_ed25519

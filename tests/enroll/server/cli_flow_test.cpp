@@ -1,6 +1,6 @@
 // The operator CLI against the real server: publish, list, approve with the console
 // fingerprint, tokens, push, and a host fetching its bundle with its own key.
-#include <enroll/client/signed_client.hpp>
+#include <vps/net/api/signed_client.hpp>
 
 #include "server_fixture.hpp"
 

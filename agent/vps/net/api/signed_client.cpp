@@ -1,4 +1,4 @@
-#include <enroll/client/signed_client.hpp>
+#include <vps/net/api/signed_client.hpp>
 
 #include <chrono>
 
@@ -7,7 +7,7 @@
 #include <vps/host/fs/file.hpp>
 #include <vps/protocol/signed_request.hpp>
 
-namespace vps::enroll::client {
+namespace vps::net::api {
 
 namespace {
 
@@ -15,14 +15,14 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string reason_of(const net::http::Response& response) {
+std::string reason_of(const http::Response& response) {
   auto parsed = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
     return parsed["error"].get<std::string>();
   }
   std::string text = response.body.substr(0, 200);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text.empty() ? net::http::status_line(response.status) : text;
+  return text.empty() ? http::status_line(response.status) : text;
 }
 
 }  // namespace
@@ -39,12 +39,12 @@ Result<SigningKey> load_signing_key(const std::filesystem::path& path) {
   return key;
 }
 
-SignedClient::SignedClient(net::http::Url endpoint, SigningKey key, net::http::ClientOptions options)
+SignedClient::SignedClient(http::Url endpoint, SigningKey key, http::ClientOptions options)
     : m_endpoint(std::move(endpoint)), m_key(std::move(key)), m_options(std::move(options)) {}
 
-Result<net::http::Response> SignedClient::send(std::string_view method, std::string_view path, std::string body,
+Result<http::Response> SignedClient::send(std::string_view method, std::string_view path, std::string body,
                                                std::string_view content_type) {
-  net::http::Request request;
+  http::Request request;
   request.method = std::string(method);
   request.target = m_endpoint.target(path);
   auto signature = protocol::sign_request(request.method, request.target, body, m_key.seed, now_seconds());
@@ -54,7 +54,7 @@ Result<net::http::Response> SignedClient::send(std::string_view method, std::str
                      {std::string(protocol::k_header_signature), signature.signature}};
   if (!body.empty()) request.headers.push_back({"Content-Type", std::string(content_type)});
   request.body = std::move(body);
-  return net::http::send(m_endpoint, request, m_options);
+  return http::send(m_endpoint, request, m_options);
 }
 
 Result<nlohmann::json> SignedClient::call_json(std::string_view method, std::string_view path, std::string body) {
@@ -65,7 +65,7 @@ Result<nlohmann::json> SignedClient::call_json(std::string_view method, std::str
   return parsed;
 }
 
-Error response_error(const net::http::Response& response) {
+Error response_error(const http::Response& response) {
   Errc code = Errc::refused;
   if (response.status == 401 || response.status == 403) code = Errc::unauthorized;
   else if (response.status == 404) code = Errc::missing;
@@ -73,4 +73,4 @@ Error response_error(const net::http::Response& response) {
   return Error{code, "endpoint refused (" + std::to_string(response.status) + "): " + reason_of(response)};
 }
 
-}  // namespace vps::enroll::client
+}  // namespace vps::net::api

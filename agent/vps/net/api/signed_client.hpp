@@ -1,7 +1,7 @@
 #pragma once
-// The operator side of the API: requests signed with the operator's ed25519 key (an OpenSSH
-// private key file, as ~/.ssh/id_ed25519), sent with the one-shot HTTP client. Also used by
-// hosts, with the host key, to fetch their own bundles.
+// Signed requests to the enrollment API (see protocol/signed_request): operators sign with their
+// ed25519 key (an OpenSSH private key file, as ~/.ssh/id_ed25519), hosts with their host key.
+// Sent with the one-shot HTTP client. Shared by vps-enroll and the agent.
 
 #include <filesystem>
 #include <string>
@@ -14,7 +14,7 @@
 #include <vps/net/http/client.hpp>
 #include <vps/net/http/url.hpp>
 
-namespace vps::enroll::client {
+namespace vps::net::api {
 
 struct SigningKey {
   crypto::Ed25519Seed seed;
@@ -28,10 +28,10 @@ Result<SigningKey> load_signing_key(const std::filesystem::path& path);
 
 class SignedClient {
  public:
-  SignedClient(net::http::Url endpoint, SigningKey key, net::http::ClientOptions options);
+  SignedClient(http::Url endpoint, SigningKey key, http::ClientOptions options);
 
   // Signs and sends; any HTTP status is returned as a value (transport errors are errors).
-  Result<net::http::Response> send(std::string_view method, std::string_view path, std::string body = {},
+  Result<http::Response> send(std::string_view method, std::string_view path, std::string body = {},
                                    std::string_view content_type = "application/json");
 
   // As send, then maps a non-2xx status to an error (401/403 Errc::unauthorized, 404
@@ -42,12 +42,12 @@ class SignedClient {
   const SigningKey& key() const { return m_key; }
 
  private:
-  net::http::Url m_endpoint;
+  http::Url m_endpoint;
   SigningKey m_key;
-  net::http::ClientOptions m_options;
+  http::ClientOptions m_options;
 };
 
 // The Error for a non-2xx response (see call_json).
-Error response_error(const net::http::Response& response);
+Error response_error(const http::Response& response);
 
-}  // namespace vps::enroll::client
+}  // namespace vps::net::api
