@@ -9,6 +9,10 @@ packages=(
   libsqlite3-dev zlib1g-dev doctest-dev nlohmann-json3-dev libcli11-dev libexpected-dev
   # test peers: the reference tools we must interoperate with
   age openssh-client openssh-server systemd util-linux iproute2 procps
+  # packaging: .deb Depends via dpkg-shlibdeps; `nix-instantiate --parse` on packaging/nix
+  dpkg-dev nix-bin
+  # image build and VM test (image-hooks/, tests/image, tests/vm)
+  debootstrap e2fsprogs qemu-system-x86 dosfstools fdisk xz-utils jq shellcheck
 )
 packages+=("$@")
 

@@ -2,16 +2,21 @@
 // them as a new generation on ramfs/tmpfs, restart/reload the units whose secrets changed, and
 // signal READY=1 (Type=notify). While a source is absent or not yet encrypted to this host it
 // waits (STATUS=waiting for enrollment: ...), extends the start timeout, and retries whenever a
-// source directory changes, until the overall timeout (Errc::timeout, no READY).
+// source directory changes, until the overall timeout (Errc::timeout, no READY). With an
+// enrollment endpoint configured it also fetches this host's bundles (host-signed, backing off
+// between rounds) and installs those that map to pending sources (delivery/bundle_fetcher.hpp);
+// "not approved yet" is part of the waiting status, not an error.
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <vps/base/log.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/config/fields.hpp>
 #include <vps/config/load.hpp>
+#include <vps/host/delivery/bundle_fetcher.hpp>
 #include <vps/host/delivery/host_identity.hpp>
 #include <vps/host/delivery/sources.hpp>
 #include <vps/host/delivery/watch.hpp>
@@ -29,6 +34,8 @@ using Clock = std::chrono::steady_clock;
 // How often we retry without an inotify event, and the EXTEND_TIMEOUT_USEC margin beyond it.
 constexpr std::chrono::milliseconds k_poll_interval = std::chrono::seconds(5);
 constexpr std::chrono::milliseconds k_extend_margin = std::chrono::seconds(30);
+// While a source settles (written in place), look again soon: it becomes an error once stable.
+constexpr std::chrono::milliseconds k_settle_poll = std::chrono::milliseconds(500);
 
 struct Options {
   bool once = false;
@@ -50,6 +57,9 @@ std::string waiting_status(const delivery::HostIdentity& host, const delivery::P
   const std::string me = host.age_recipient + " (" + host.fingerprint + ")";
   if (pending.code == Errc::missing)
     return "waiting for enrollment: " + pending.source.string() + " does not exist yet; this host is " + me;
+  if (pending.code == Errc::malformed)
+    return "waiting for " + pending.source.string() + " to settle: changed less than " +
+           std::to_string(delivery::k_settle_window.count()) + "s ago and does not parse yet";
   return "waiting for enrollment: " + me + " not among recipients of " + pending.source.string();
 }
 
@@ -90,20 +100,40 @@ Result<int> activate_now(const cli::Context& ctx, const Options& options, const 
   return 0;
 }
 
+bool any_settling(const std::vector<delivery::Pending>& pending) {
+  return std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.code == Errc::malformed; });
+}
+
 Result<int> run_secrets(const cli::Context& ctx, const Options& options) {
   auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
   const config::Duration timeout = options.timeout.empty() ? config.secrets.timeout : VPS_TRY(parse_timeout(options.timeout));
   auto host = VPS_TRY(delivery::load_host_identity(config.identity.host_key));
   const auto identities = formats::age::pointers(host.identities);
   auto watch = VPS_TRY(delivery::DirWatch::open(delivery::watch_dirs(config.secrets)));
+  std::string endpoint_note;  // the last fetch round's outcome, kept until the next round
+  // A bad endpoint setting must not stop secrets that are already decryptable: warn, go on.
+  auto opened = delivery::BundleFetcher::open(config, ctx.root);
+  if (!opened) {
+    endpoint_note = "not fetching from the endpoint: " + opened.error().message;
+    log::warning("secrets: " + endpoint_note);
+  }
+  auto fetcher = opened ? std::move(*opened) : std::nullopt;
   const auto deadline = Clock::now() + timeout;
   std::string last_status;
+  bool fetched = false;
   for (;;) {
     auto collected = VPS_TRY(delivery::collect(config.secrets, identities));
     if (collected.pending.empty()) return activate_now(ctx, options, config, collected);
 
+    if (fetcher && (options.once ? !fetched : fetcher->until_due().count() == 0)) {
+      fetched = true;
+      auto report = fetcher->fetch(config.secrets, collected.pending, identities);
+      endpoint_note = report.status();
+      if (!report.installed.empty()) continue;  // decrypt again at once
+    }
     const auto& first = collected.pending.front();
-    const std::string status = waiting_status(host, first);
+    std::string status = waiting_status(host, first);
+    if (!endpoint_note.empty()) status += "; " + endpoint_note;
     if (options.once) return fail(first.code, status + ": " + first.detail);
     if (status != last_status) {  // one log line per state, not per retry
       log::notice(status + " (" + first.detail + ")");
@@ -113,7 +143,9 @@ Result<int> run_secrets(const cli::Context& ctx, const Options& options) {
     const auto now = Clock::now();
     if (now >= deadline)
       return fail(Errc::timeout, "gave up after " + std::to_string(timeout.count() / 1000) + "s " + status);
-    const auto wait = std::min(k_poll_interval, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    auto wait = std::min(k_poll_interval, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    if (fetcher) wait = std::min(wait, std::max(fetcher->until_due(), std::chrono::milliseconds(1)));
+    if (any_settling(collected.pending)) wait = std::min(wait, k_settle_poll);
     VPS_CHECK(systemd::notify_extend_timeout(std::chrono::duration_cast<std::chrono::microseconds>(wait + k_extend_margin)));
     VPS_CHECK(watch.wait(wait));
   }
@@ -128,7 +160,9 @@ const bool registered = cli::register_command(60, [](CLI::App& app, cli::Context
   sub->add_flag("--no-restart", options->no_restart, "Do not restart or reload units whose secrets changed");
   sub->add_option("--timeout", options->timeout, "Overall wait for enrollment (default: secrets.timeout, 15m)")
       ->type_name("DURATION");
-  sub->footer("Exit codes: 81 not a recipient (--once), 66 source missing (--once), 83 timed out, "
+  sub->footer("With enrollment.endpoint set, pending sources are also fetched from the endpoint: a bundle\n"
+              "pushed as N (vps-enroll push HOST FILE) replaces the pending source whose file name is N.\n"
+              "Exit codes: 81 not a recipient (--once), 66 source missing (--once), 83 timed out, "
               "80 integrity failure, 65 malformed, 78 configuration.");
 });
 

@@ -19,6 +19,8 @@ std::string_view errc_name(Errc code) {
     case Errc::no_identity: return "no_identity";
     case Errc::corrupt_key: return "corrupt_key";
     case Errc::timeout: return "timeout";
+    case Errc::not_picked_up: return "not_picked_up";
+    case Errc::rebuild_failed: return "rebuild_failed";
   }
   return "unknown";
 }

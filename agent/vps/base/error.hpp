@@ -24,6 +24,8 @@ enum class Errc : int {
   no_identity = 81,   // no identity we hold opens the file
   corrupt_key = 82,   // existing key unreadable: quarantined, operator must act
   timeout = 83,       // a bounded wait ran out
+  not_picked_up = 84,   // the host did not pick the rebuild request up in time (or it expired queued)
+  rebuild_failed = 85,  // the host ran the rebuild (or refused it) and it failed
 };
 
 std::string_view errc_name(Errc code);

@@ -106,6 +106,16 @@ struct Secrets {
   std::vector<SecretTemplate> templates;
 };
 
+// rebuild: (vps-agent watch; see rebuild_section.hpp). Unconfigured while command is empty.
+struct Rebuild {
+  std::vector<std::string> authorized_operators;    // authorized_keys lines given inline
+  std::filesystem::path authorized_operators_file;  // or a file of them
+  std::vector<std::string> command;                 // argv; "{revision}" is substituted
+  Duration timeout = std::chrono::hours(1);
+  Duration poll_wait = std::chrono::seconds(25);
+  std::filesystem::path state_file;                 // empty: <state_dir>/rebuild-sequence
+};
+
 struct Config {
   Identity identity;
   Instance instance;
@@ -114,6 +124,7 @@ struct Config {
   Enrollment enrollment;
   Metadata metadata;
   Secrets secrets;
+  Rebuild rebuild;
 };
 
 std::string_view to_string(OnCorruptKey value);

@@ -54,6 +54,8 @@ Config relocate(Config config, const std::filesystem::path& root) {
   config.console.path = under(root, config.console.path);
   config.enrollment.ca_file = under(root, config.enrollment.ca_file);
   config.enrollment.token_file = under(root, config.enrollment.token_file);
+  config.rebuild.authorized_operators_file = under(root, config.rebuild.authorized_operators_file);
+  config.rebuild.state_file = under(root, config.rebuild.state_file);  // the command is not relocated
   auto& secrets = config.secrets;
   secrets.mount = under(root, secrets.mount);
   secrets.link = under(root, secrets.link);

@@ -1,6 +1,7 @@
 #include <vps/config/sections.hpp>
 
 #include <vps/config/fields.hpp>
+#include <vps/config/rebuild_section.hpp>
 #include <vps/config/secrets_section.hpp>
 
 namespace vps::config {
@@ -79,7 +80,7 @@ Status parse_metadata(const YAML::Node& node, std::string_view source, Config& c
 constexpr SectionParser k_sections[] = {
     {"identity", parse_identity},     {"instance", parse_instance}, {"state_dir", parse_state_dir},
     {"console", parse_console},       {"enrollment", parse_enrollment}, {"metadata", parse_metadata},
-    {"secrets", parse_secrets},
+    {"secrets", parse_secrets},       {"rebuild", parse_rebuild},
 };
 
 }  // namespace

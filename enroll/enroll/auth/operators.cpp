@@ -1,60 +1,14 @@
 #include <enroll/auth/operators.hpp>
 
-#include <algorithm>
-
-#include <vps/formats/openssh/fingerprint.hpp>
-#include <vps/formats/openssh/public_key.hpp>
 #include <vps/host/fs/file.hpp>
 
 namespace vps::enroll::auth {
 
-namespace {
-
-bool name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '@' || c == '-';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
-bool valid_operator_name(std::string_view name) {
-  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), name_char)) return false;
-  const char first = name.front();
-  return (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || (first >= '0' && first <= '9');
-}
+bool valid_operator_name(std::string_view name) { return formats::openssh::valid_operator_name(name); }
 
 Result<Operators> Operators::parse(std::string_view text, std::string_view source_name) {
   Operators out;
-  std::size_t line_number = 0;
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    std::string_view raw = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    ++line_number;
-    const std::string where = std::string(source_name) + ":" + std::to_string(line_number);
-    const std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#') continue;
-    if (!line.starts_with("ssh-")) {
-      return fail(Errc::config, where + ": expected \"ssh-ed25519 <key> <name>\" (options prefixes are not supported)");
-    }
-    auto key = formats::openssh::parse_public_key_line(line);
-    if (!key) return fail(Errc::config, where + ": " + key.error().message);
-    if (key->comment.empty()) return fail(Errc::config, where + ": the key needs an operator name after it");
-    if (!valid_operator_name(key->comment)) {
-      return fail(Errc::config, where + ": invalid operator name (1-64 of A-Z a-z 0-9 . _ @ -, one word)");
-    }
-    for (const Operator& existing : out.m_operators) {
-      if (existing.name == key->comment) return fail(Errc::config, where + ": duplicate operator name '" + key->comment + "'");
-      if (existing.key == key->key) return fail(Errc::config, where + ": key already listed for '" + existing.name + "'");
-    }
-    out.m_operators.push_back(Operator{key->comment, key->key, formats::openssh::sha256_fingerprint(key->key)});
-  }
+  out.m_operators = VPS_TRY(formats::openssh::parse_authorized_operators(text, source_name));
   return out;
 }
 
@@ -65,10 +19,7 @@ Result<Operators> Operators::load(const std::filesystem::path& path) {
 }
 
 const Operator* Operators::find(const crypto::Ed25519Public& key) const {
-  for (const Operator& op : m_operators) {
-    if (op.key == key) return &op;
-  }
-  return nullptr;
+  return formats::openssh::find_operator(m_operators, key);
 }
 
 }  // namespace vps::enroll::auth

@@ -1,15 +1,7 @@
 #pragma once
 // The authorized-operators file: which ed25519 keys may act as operators, and their names for
-// the audit trail. authorized_keys syntax restricted to what this needs:
-//
-//   # comment
-//   ssh-ed25519 AAAAC3Nza... alice
-//
-// One key per line, the comment is the operator's name and is required: 1-64 of
-// [A-Za-z0-9._@-], starting with a letter or digit, unique in the file. Lines with an options
-// prefix (from="...", command=...) are refused rather than half-honoured, as are other key
-// types, duplicate keys and duplicate names. Any bad line fails the whole file (Errc::config,
-// naming source and line), so a typo never silently locks out or lets in somebody.
+// the audit trail. The syntax and its checks are formats/openssh/authorized_operators.hpp
+// (shared with the host's rebuild: authorized_operators); this adds loading the file.
 
 #include <filesystem>
 #include <optional>
@@ -19,16 +11,13 @@
 
 #include <vps/base/result.hpp>
 #include <vps/crypto/curve25519.hpp>
+#include <vps/formats/openssh/authorized_operators.hpp>
 
 namespace vps::enroll::auth {
 
 inline constexpr std::size_t k_max_operators_file = 1024 * 1024;
 
-struct Operator {
-  std::string name;
-  crypto::Ed25519Public key{};
-  std::string fingerprint;  // "SHA256:..."
-};
+using Operator = formats::openssh::AuthorizedOperator;
 
 class Operators {
  public:

@@ -16,18 +16,48 @@ using net::http::Response;
 
 // Which handler a request addresses, decided from method and path alone.
 enum class Route { publish, list_hosts, show_host, approve, reject, status, create_token, put_bundle, list_bundles,
-                   get_bundle };
+                   get_bundle, create_rebuild, list_rebuilds, show_rebuild, next_rebuild, report_rebuild };
 
 struct Match {
   Route route;
   std::string host;
   std::string secret;
+  std::int64_t id = 0;      // rebuild id
+  int wait = 0;             // ?wait=N
 };
+
+// "/v1/hosts/h/rebuilds/42": a positive decimal id without leading zeros.
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text[0] == '0') return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+std::optional<Match> match_rebuilds(const std::vector<std::string>& s, const std::string& host) {
+  if (s.size() == 4) return Match{Route::list_rebuilds, host, {}};
+  if (s.size() == 5 && s[4] == "next") return Match{Route::next_rebuild, host, {}};
+  auto id = s.size() >= 5 ? parse_id(s[4]) : std::nullopt;
+  if (!id) return std::nullopt;
+  if (s.size() == 5) return Match{Route::show_rebuild, host, {}, *id};
+  if (s.size() == 6 && s[5] == "status") return Match{Route::report_rebuild, host, {}, *id};
+  return std::nullopt;
+}
 
 // A matched path with the wrong method is 405; an unknown path 404; a bad name 400.
 tl::expected<Match, Response> match(const Request& request) {
   using Unexpected = tl::unexpected<Response>;
-  auto segments = split_path(request.target);
+  std::string_view target = request.target;
+  std::optional<int> wait;
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    wait = parse_wait_query(target.substr(q + 1));
+    if (!wait) return Unexpected(error_response(400, "invalid query (only ?wait=SECONDS, at most 60)"));
+    target = target.substr(0, q);
+  }
+  auto segments = split_path(target);
   if (!segments) return Unexpected(error_response(400, "invalid request path"));
   const auto& s = *segments;
   const std::string& m = request.method;
@@ -48,6 +78,16 @@ tl::expected<Match, Response> match(const Request& request) {
   if (s.size() == 4 && s[3] == "reject") return want("POST", Route::reject, host);
   if (s.size() == 4 && s[3] == "status") return want("GET", Route::status, host);
   if (s.size() == 4 && s[3] == "bundles") return want("GET", Route::list_bundles, host);
+  if (s.size() >= 4 && s[3] == "rebuilds") {
+    auto r = match_rebuilds(s, host);
+    if (!r) return Unexpected(error_response(404, "not found"));
+    const bool post = r->route == Route::report_rebuild || (r->route == Route::list_rebuilds && m == "POST");
+    if (post && r->route == Route::list_rebuilds) r->route = Route::create_rebuild;
+    if (m != (post ? "POST" : "GET")) return Unexpected(error_response(405, "method not allowed"));
+    if (wait && r->route != Route::next_rebuild) return Unexpected(error_response(400, "unexpected query string"));
+    r->wait = wait.value_or(0);
+    return *r;
+  }
   if (s.size() == 5 && s[3] == "bundles") {
     if (!valid_secret_name(s[4])) return Unexpected(error_response(400, "invalid secret name"));
     if (m == "PUT") return Match{Route::put_bundle, host, s[4]};
@@ -59,6 +99,7 @@ tl::expected<Match, Response> match(const Request& request) {
 std::size_t body_limit(Route route, const Policy& policy) {
   if (route == Route::put_bundle) return policy.max_bundle_bytes;
   if (route == Route::publish) return protocol::k_max_publication_bytes;
+  if (route == Route::report_rebuild) return k_max_rebuild_report_body;
   return policy.max_json_body;
 }
 
@@ -74,6 +115,11 @@ Response dispatch(RouteContext& ctx, const Match& m, const auth::Caller& caller)
     case Route::put_bundle: return put_bundle(ctx, caller, m.host, m.secret);
     case Route::list_bundles: return list_bundles(ctx, caller, m.host);
     case Route::get_bundle: return get_bundle(ctx, caller, m.host, m.secret);
+    case Route::create_rebuild: return create_rebuild(ctx, caller, m.host);
+    case Route::list_rebuilds: return list_rebuilds(ctx, caller, m.host);
+    case Route::show_rebuild: return show_rebuild(ctx, caller, m.host, m.id);
+    case Route::next_rebuild: return next_rebuild(ctx, caller, m.host);
+    case Route::report_rebuild: return report_rebuild(ctx, caller, m.host, m.id);
   }
   return error_response(404, "not found");
 }
@@ -88,12 +134,32 @@ Api::Api(store::Store& store, auth::Operators operators, Policy policy, Clock cl
     : m_store(store), m_operators(std::move(operators)), m_policy(policy), m_clock(std::move(clock)) {}
 
 Response Api::handle(const Request& request) {
+  std::optional<LongPoll> ignored;
+  return handle(request, ignored);
+}
+
+Response Api::poll_rebuild(const std::string& host) {
+  auto tx = m_store.transaction();
+  if (!tx) return internal_error(tx.error());
+  Response response = poll_rebuild_queue(m_store, host, m_clock());
+  if (response.status >= 500) return response;
+  if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
+  return response;
+}
+
+Response Api::handle(const Request& request, std::optional<LongPoll>& park) {
+  park.reset();
+  prune_if_due(m_clock());
   auto matched = match(request);
   if (!matched) return std::move(matched).error();
+  if (matched->route != Route::next_rebuild && request.target.find('?') != std::string::npos) {
+    return error_response(400, "unexpected query string");
+  }
   if (request.body.size() > body_limit(matched->route, m_policy)) return error_response(413, "request body too large");
   auto tx = m_store.transaction();
   if (!tx) return internal_error(tx.error());
   RouteContext ctx{m_store, m_operators, m_policy, request, m_clock()};
+  ctx.wait_seconds = matched->wait;
   Response response;
   if (matched->route == Route::publish) {
     response = publish(ctx);  // authenticated by the publication's own signature
@@ -109,6 +175,10 @@ Response Api::handle(const Request& request) {
   }
   if (response.status >= 500) return response;  // the transaction rolls back
   if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
+  park = std::move(ctx.long_poll);
+  for (const std::string& host : ctx.queued_rebuilds) {
+    if (m_rebuild_listener) m_rebuild_listener(host);
+  }
   return response;
 }
 

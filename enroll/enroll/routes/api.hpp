@@ -11,6 +11,10 @@
 //   POST /v1/tokens                           operator; {"host":..., "ttl_seconds":...}
 //   PUT  /v1/hosts/{host}/bundles/{secret}    operator; body is the ciphertext
 //   GET  /v1/hosts/{host}/bundles[/{secret}]  operator, or the host's own approved key
+//   POST /v1/hosts/{host}/rebuilds            operator; {"request": ..., "signature": ...} (rebuilds.cpp)
+//   GET  /v1/hosts/{host}/rebuilds[/{id}]     operator: history, one rebuild
+//   GET  /v1/hosts/{host}/rebuilds/next[?wait=N]  the host's own approved key: long poll
+//   POST /v1/hosts/{host}/rebuilds/{id}/status    the host's own approved key: progress, result
 //
 // Each request runs in one database transaction: a refused request changes nothing except
 // the nonce cache (so a refused request cannot be replayed either); a failed one changes
@@ -18,6 +22,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <enroll/auth/authenticator.hpp>
@@ -34,9 +39,17 @@ struct Policy {
   std::size_t max_bundle_bytes = 1024 * 1024;
   std::int64_t max_token_ttl_seconds = 30 * 24 * 3600;
   std::int64_t max_flagged_per_host = 16;  // distinct foreign keys remembered per host
+  std::int64_t audit_retention_days = 365;  // older audit entries are pruned (hourly)
 };
 
 using Clock = std::function<std::int64_t()>;  // Unix seconds
+
+// A host's rebuilds/next?wait=N found nothing queued: the server parks the request (up to
+// `seconds`) and answers with Api::poll_rebuild once a rebuild is queued or the wait ends.
+struct LongPoll {
+  std::string host;
+  int seconds = 0;
+};
 std::int64_t system_now();
 
 class Api {
@@ -44,6 +57,16 @@ class Api {
   Api(store::Store& store, auth::Operators operators, Policy policy, Clock clock = system_now);
 
   net::http::Response handle(const net::http::Request& request);
+  // As handle; `park` is set when the request should wait (see LongPoll) rather than get the
+  // returned 204 at once.
+  net::http::Response handle(const net::http::Request& request, std::optional<LongPoll>& park);
+  // The answer to a parked rebuilds/next (200 with the oldest queued request, or 204), in its
+  // own transaction; the host was authenticated when the request arrived.
+  net::http::Response poll_rebuild(const std::string& host);
+  // Called after a transaction that queued a rebuild commits (the server wakes parked polls).
+  void set_rebuild_listener(std::function<void(const std::string& host)> listener) {
+    m_rebuild_listener = std::move(listener);
+  }
 
   const Policy& policy() const { return m_policy; }
 
@@ -52,6 +75,10 @@ class Api {
   auth::Operators m_operators;
   Policy m_policy;
   Clock m_clock;
+  std::function<void(const std::string&)> m_rebuild_listener;
+  std::int64_t m_next_prune = 0;  // see prune_if_due (api_retention.cpp)
+
+  void prune_if_due(std::int64_t now);
 };
 
 }  // namespace vps::enroll::routes

@@ -2,7 +2,9 @@
 // What every route handler gets (internal to routes/).
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <enroll/auth/authenticator.hpp>
@@ -17,6 +19,9 @@ struct RouteContext {
   const Policy& policy;
   const net::http::Request& request;
   std::int64_t now;
+  int wait_seconds = 0;                       // ?wait=N on rebuilds/next
+  std::optional<LongPoll> long_poll{};        // set by next_rebuild: park instead of answering 204
+  std::vector<std::string> queued_rebuilds{};  // hosts to wake once the transaction commits
 };
 
 // Writes the audit row (in the request's transaction) and the journal line.
@@ -38,5 +43,18 @@ net::http::Response put_bundle(RouteContext& ctx, const auth::Caller& caller, co
 net::http::Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response get_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
                                const std::string& secret);
+
+// Rebuilds (rebuilds.cpp).
+inline constexpr int k_max_rebuild_wait_seconds = 60;
+inline constexpr std::size_t k_max_output_tail = 64 * 1024;
+inline constexpr std::size_t k_max_rebuild_report_body = 512 * 1024;  // 64 KiB tail, JSON-escaped
+std::optional<int> parse_wait_query(std::string_view query);  // "wait=N", 0 <= N <= 60
+net::http::Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host, std::int64_t id);
+net::http::Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response report_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
+                                   std::int64_t id);
+net::http::Response poll_rebuild_queue(store::Store& store, const std::string& host, std::int64_t now);
 
 }  // namespace vps::enroll::routes

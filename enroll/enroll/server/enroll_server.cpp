@@ -1,5 +1,6 @@
 #include <enroll/server/enroll_server.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -18,10 +19,20 @@ Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& con
   server->m_store = std::move(*opened);
   server->m_api = std::make_unique<routes::Api>(*server->m_store, std::move(operators), config.policy);
   routes::Api* api = server->m_api.get();
+  // Long polls: at most a quarter of the connections may be parked, so operators and other
+  // hosts always find a free one.
+  server->m_waiters = std::make_unique<RebuildWaiters>(*api, std::max<std::size_t>(1, config.http.max_connections / 4));
+  RebuildWaiters* waiters = server->m_waiters.get();
+  api->set_rebuild_listener([waiters](const std::string& host) { waiters->notify(host); });
   // The HTTP server calls the handler from its single I/O thread, so the store is never
-  // used concurrently.
-  server->m_http = VPS_TRY(net::http::Server::start(
-      config.http, [api](const net::http::Request& request) { return api->handle(request); }));
+  // used concurrently (parked polls are answered on that thread too).
+  server->m_http = VPS_TRY(net::http::Server::start_async(
+      config.http, [api, waiters](const net::http::Request& request, net::http::Responder respond) {
+        std::optional<routes::LongPoll> park;
+        net::http::Response response = api->handle(request, park);
+        if (park) return waiters->park(*park, std::move(respond));
+        respond(std::move(response));
+      }));
   return server;
 }
 

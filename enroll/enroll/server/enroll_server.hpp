@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <enroll/routes/api.hpp>
+#include <enroll/server/rebuild_waiters.hpp>
 #include <enroll/server/serve_config.hpp>
 #include <enroll/store/store.hpp>
 
@@ -27,6 +28,9 @@ class EnrollServer {
   std::unique_ptr<store::Store> m_store;
   std::unique_ptr<routes::Api> m_api;
   std::unique_ptr<net::http::Server> m_http;
+  // After m_http: destroyed first, while the I/O context its timers use still exists (the
+  // I/O thread has stopped by then).
+  std::unique_ptr<RebuildWaiters> m_waiters;
 };
 
 // Blocks SIGTERM and SIGINT, starts the server, reports readiness (sd_notify READY=1 and a

@@ -52,6 +52,7 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml, std::string_view s
     else if (key == "operators") config.operators = VPS_TRY(scalar<std::string>(v, key, source));
     else if (key == "auto_approve_with_token") config.policy.auto_approve_with_token = VPS_TRY(scalar<bool>(v, key, source));
     else if (key == "max_skew_seconds") config.policy.auth.max_skew_seconds = VPS_TRY(bounded(v, key, source, 10, 3600));
+    else if (key == "audit_retention_days") config.policy.audit_retention_days = VPS_TRY(bounded(v, key, source, 1, 36500));
     else if (key == "max_body_bytes") {
       const auto bytes = static_cast<std::size_t>(VPS_TRY(bounded(v, key, source, 16 * 1024, 256 * 1024 * 1024)));
       config.http.max_body_bytes = bytes;

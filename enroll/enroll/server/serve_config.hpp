@@ -9,6 +9,7 @@
 //   operators: /etc/vps-enroll/operators     # authorized_keys format, named
 //   auto_approve_with_token: true
 //   max_skew_seconds: 300
+//   audit_retention_days: 365               # older audit entries are pruned hourly
 //   max_body_bytes: 1048576
 //   request_timeout_seconds: 30
 //   idle_timeout_seconds: 60

@@ -79,7 +79,37 @@ CREATE INDEX audit_target ON audit (target, at);
 CREATE INDEX tokens_expiry ON tokens (expires_at);
 )sql";
 
-constexpr std::array<Migration, 2> k_migrations = {{{1, k_v1}, {2, k_v2}}};
+// Operator-signed rebuild requests queued for hosts (store/rebuilds.cpp), and when each host
+// last polled for them (what `vps-enroll rebuild --wait` reports about an offline host).
+constexpr std::string_view k_v3 = R"sql(
+CREATE TABLE rebuilds (
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  revision TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  request TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'picked', 'running', 'succeeded', 'failed', 'expired')),
+  created_at INTEGER NOT NULL,
+  picked_at INTEGER,
+  started_at INTEGER,
+  finished_at INTEGER,
+  exit_status INTEGER,
+  duration_ms INTEGER,
+  reason TEXT NOT NULL DEFAULT '',
+  output_tail TEXT NOT NULL DEFAULT '',
+  UNIQUE (host, sequence)
+);
+CREATE INDEX rebuilds_queue ON rebuilds (host, state, id);
+CREATE TABLE rebuild_polls (
+  host TEXT PRIMARY KEY,
+  last_poll_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 3> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}}};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include <enroll/store/rebuild_record.hpp>
 #include <enroll/store/records.hpp>
 #include <enroll/store/sqlite.hpp>
 
@@ -56,6 +57,22 @@ class Store {
   Status append_audit(const AuditEntry& entry);
   Result<std::vector<AuditEntry>> audit_for(std::string_view target, std::size_t limit);
   Result<std::int64_t> audit_count();
+
+  // Retention (store/retention.cpp): each returns how many rows it deleted.
+  Result<std::int64_t> prune_nonces(std::int64_t now);             // expired: outside the skew window
+  Result<std::int64_t> prune_audit(std::int64_t older_than);        // entries with at < older_than
+  Result<std::int64_t> nonce_count();
+
+  // Rebuild queue (store/rebuilds.cpp). Sequences are unique per host.
+  Result<std::int64_t> insert_rebuild(const RebuildRecord& rebuild);  // returns the id
+  Result<std::int64_t> last_rebuild_sequence(std::string_view host);  // 0 when none
+  Status expire_rebuilds(std::string_view host, std::int64_t now);     // queued and past expiry -> expired
+  Result<std::optional<RebuildRecord>> next_queued_rebuild(std::string_view host, std::int64_t now);
+  Result<std::optional<RebuildRecord>> find_rebuild(std::string_view host, std::int64_t id);
+  Result<std::vector<RebuildRecord>> rebuilds_for(std::string_view host, std::size_t limit);  // newest first
+  Status update_rebuild(const RebuildRecord& rebuild);
+  Status record_rebuild_poll(std::string_view host, std::int64_t now);
+  Result<std::optional<std::int64_t>> last_rebuild_poll(std::string_view host);
 
   // Bundles (ciphertext only).
   Status put_bundle(const BundleInfo& info, ByteView ciphertext);

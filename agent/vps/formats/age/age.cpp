@@ -1,5 +1,6 @@
 #include <vps/formats/age/age.hpp>
 
+#include <algorithm>
 #include <atomic>
 
 #include <vps/formats/age/decrypt.hpp>
@@ -25,6 +26,9 @@ Result<SecretBytes> decrypt(ByteView file, const std::vector<const Identity*>& i
   BufferSink sink(max_plaintext);
   StreamOptions options;
   options.threads = 1;  // small inputs: threads would cost more than they save
+  // A batch as large as the input, not the streaming default of 16 chunks: the batch buffer is
+  // zeroed and wiped per call, 2 MiB of memset for every 100-byte agenix file or sops data key.
+  options.batch_chunks = std::min(options.batch_chunks, file.size() / k_encrypted_chunk_size + 1);
   VPS_CHECK(decrypt_to(source, sink, identities, options, failure));
   return std::move(sink.data());
 }

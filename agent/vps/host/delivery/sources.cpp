@@ -45,6 +45,15 @@ SecretFormat from_sops(sops::Format format) {
 
 SecretBytes to_secret_bytes(std::string_view text) { return SecretBytes(text.begin(), text.end()); }
 
+// Changed within the settle window (either way: a clock step must not make it "recent" forever).
+bool recently_modified(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto mtime = std::filesystem::last_write_time(path, ec);
+  if (ec) return false;
+  const auto age = std::filesystem::file_time_type::clock::now() - mtime;
+  return age < k_settle_window && age > -k_settle_window;
+}
+
 // Sources decrypted once per collect(), however many secrets they feed.
 struct SourceCache {
   struct Entry {
@@ -113,7 +122,8 @@ Result<Collected> collect(const config::Secrets& secrets, const std::vector<cons
     auto plaintext = from_source(cache, file, identities, absent);
     if (!plaintext) {
       const Errc code = plaintext.error().code;
-      if (code == Errc::no_identity || absent) {
+      const bool settling = code == Errc::malformed && recently_modified(file.source);
+      if (code == Errc::no_identity || absent || settling) {
         const bool known = std::any_of(out.pending.begin(), out.pending.end(),
                                        [&](const Pending& p) { return p.source == file.source; });
         if (!known) out.pending.push_back({file.source, code, plaintext.error().message});

@@ -2,8 +2,11 @@
 // From the `secrets:` config to activation input: every source decrypted in memory with the
 // host's identities, before anything is written. A source that is absent or not (yet)
 // encrypted to this host is "pending" — the caller waits for enrollment — while any other
-// failure (MAC, tag, syntax, missing key path, unknown format) is an error.
+// failure (MAC, tag, syntax, missing key path, unknown format) is an error. One exception: a
+// source that does not parse and was modified within k_settle_window is pending too (a tool
+// writing it in place rather than by rename may not be done); once stable it is an error.
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,10 +18,14 @@
 
 namespace vps::host::delivery {
 
+constexpr std::chrono::seconds k_settle_window{3};
+
 struct Pending {
   std::filesystem::path source;
-  Errc code = Errc::no_identity;  // no_identity (not a recipient) or missing (no file yet)
-  std::string detail;             // the decrypter's message (lists the file's recipients)
+  // no_identity (not a recipient), missing (no file yet) or malformed (still being written:
+  // does not parse and changed less than k_settle_window ago).
+  Errc code = Errc::no_identity;
+  std::string detail;  // the decrypter's message (lists the file's recipients)
 };
 
 struct Collected {

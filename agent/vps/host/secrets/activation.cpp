@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <set>
+#include <string_view>
+#include <utility>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -61,10 +64,27 @@ Status check_link_path(std::string_view name, const fs::path& path) {
   return {};
 }
 
+// resolve_owner goes through NSS (reads /etc/passwd and /etc/group) on every call; thousands
+// of secrets usually share a handful of owners, so each pair is resolved once per activation.
+class OwnerCache {
+ public:
+  Result<FileOwner> resolve(const std::string& owner, const std::string& group) {
+    auto key = std::make_pair(owner, group);
+    if (auto it = m_resolved.find(key); it != m_resolved.end()) return it->second;
+    auto resolved = VPS_TRY(resolve_owner(owner, group));
+    m_resolved.emplace(std::move(key), resolved);
+    return resolved;
+  }
+
+ private:
+  std::map<std::pair<std::string, std::string>, FileOwner> m_resolved;
+};
+
 template <class Spec>
-Result<PlannedFile> plan_file(std::string_view kind, const Spec& spec, std::string relative, ByteView data) {
+Result<PlannedFile> plan_file(std::string_view kind, const Spec& spec, std::string relative, ByteView data,
+                              OwnerCache& owners) {
   VPS_CHECK(check_mode(kind, spec.name, spec.mode));
-  auto owner = resolve_owner(spec.owner, spec.group);
+  auto owner = owners.resolve(spec.owner, spec.group);
   if (!owner) return fail(std::move(owner).error().context(std::string(kind) + " '" + spec.name + "'"));
   if (spec.path) VPS_CHECK(check_link_path(spec.name, *spec.path));
   return PlannedFile{std::move(relative), data, *owner, spec.mode, spec.path, &spec.restart_units, &spec.reload_units};
@@ -72,6 +92,7 @@ Result<PlannedFile> plan_file(std::string_view kind, const Spec& spec, std::stri
 
 Result<Plan> make_plan(const std::vector<Material>& materials, const std::vector<TemplateSpec>& templates) {
   Plan plan;
+  OwnerCache owners;
   std::vector<std::string> secret_names, template_names, credential_names;
   for (const auto& material : materials) {
     VPS_CHECK(check_name("secret", material.spec.name));
@@ -84,7 +105,7 @@ Result<Plan> make_plan(const std::vector<Material>& materials, const std::vector
   VPS_CHECK(check_name_set("credential (secret name with '/' as '_')", credential_names));
   for (const auto& material : materials) {
     plan.files.push_back(VPS_TRY(plan_file("secret", material.spec, material.spec.name,
-                                           ByteView(material.plaintext.data(), material.plaintext.size()))));
+                                           ByteView(material.plaintext.data(), material.plaintext.size()), owners)));
   }
 
   auto lookup = [&](std::string_view name) -> std::optional<ByteView> {
@@ -104,7 +125,7 @@ Result<Plan> make_plan(const std::vector<Material>& materials, const std::vector
     plan.rendered.push_back(std::move(*rendered));
     const auto& bytes = plan.rendered.back();
     plan.files.push_back(VPS_TRY(plan_file("template", spec, std::string(k_rendered_dir) + "/" + spec.name,
-                                           ByteView(bytes.data(), bytes.size()))));
+                                           ByteView(bytes.data(), bytes.size()), owners)));
   }
   VPS_CHECK(check_name_set("template", template_names));
   return plan;
@@ -161,9 +182,13 @@ Status diff_previous(int mount_fd, const fs::path& mount, std::optional<std::uin
     add_units(*file.restart_units, restart);
     add_units(*file.reload_units, reload);
   }
+  // Sorted lookup: a linear scan per old file is quadratic in the number of secrets.
+  std::vector<std::string_view> planned;
+  planned.reserve(plan.files.size());
+  for (const auto& file : plan.files) planned.push_back(file.relative);
+  std::sort(planned.begin(), planned.end());
   for (const auto& old : previous_files) {
-    bool kept = std::any_of(plan.files.begin(), plan.files.end(), [&](const PlannedFile& f) { return f.relative == old; });
-    if (!kept) report.removed.push_back(old);
+    if (!std::binary_search(planned.begin(), planned.end(), std::string_view(old))) report.removed.push_back(old);
   }
   for (const auto& unit : restart) reload.erase(unit);  // a restart also picks up the new bytes
   report.restart_units.assign(restart.begin(), restart.end());
@@ -234,8 +259,8 @@ Result<ActivationReport> activate_plan(const std::vector<Material>& materials, c
 
   GenerationGuard guard(mount_fd.get(), generation_path);
   auto generation_fd = VPS_TRY(create_generation(mount_fd.get(), generation_path));
-  for (const auto& file : plan.files)
-    VPS_CHECK(write_secret_at(generation_fd.get(), generation_path, file.relative, file.data, file.owner, file.mode));
+  GenerationWriter writer(generation_fd.get(), generation_path);
+  for (const auto& file : plan.files) VPS_CHECK(writer.write(file.relative, file.data, file.owner, file.mode));
   VPS_CHECK(diff_previous(mount_fd.get(), mount, report.previous, plan, report));
   VPS_CHECK(mounts::replace_symlink(generation_path, options.link));
   guard.dismiss();

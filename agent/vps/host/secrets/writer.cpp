@@ -30,24 +30,30 @@ Result<Fd> open_subdir(int parent_fd, const std::string& component, const std::f
 
 }  // namespace
 
-Status write_secret_at(int root_fd, const std::filesystem::path& root_path, std::string_view name,
-                       ByteView data, FileOwner owner, mode_t mode) {
-  Fd dir;
-  int dir_fd = root_fd;
-  std::filesystem::path dir_path = root_path;
-  std::string_view rest = name;
-  for (auto slash = rest.find('/'); slash != std::string_view::npos; slash = rest.find('/')) {
-    std::string component(rest.substr(0, slash));
-    dir_path /= component;
-    dir = VPS_TRY(open_subdir(dir_fd, component, dir_path));
-    dir_fd = dir.get();
-    rest.remove_prefix(slash + 1);
+Result<int> GenerationWriter::directory(std::string_view dir) {
+  if (dir.empty()) {
+    // The directory actually written into, not merely the mount point, must be memory-backed.
+    if (!m_root_checked) VPS_CHECK(mounts::require_memory_fs(m_root_fd, m_root_path));
+    m_root_checked = true;
+    return m_root_fd;
   }
-  // The directory actually written into, not merely the mount point, must be memory-backed.
-  VPS_CHECK(mounts::require_memory_fs(dir_fd, dir_path));
+  if (auto it = m_dirs.find(dir); it != m_dirs.end()) return it->second.get();
+  const auto slash = dir.rfind('/');
+  const int parent_fd = VPS_TRY(directory(slash == std::string_view::npos ? std::string_view() : dir.substr(0, slash)));
+  const std::string component(slash == std::string_view::npos ? dir : dir.substr(slash + 1));
+  const auto path = m_root_path / dir;
+  auto fd = VPS_TRY(open_subdir(parent_fd, component, path));
+  VPS_CHECK(mounts::require_memory_fs(fd.get(), path));
+  const int raw = fd.get();
+  m_dirs.emplace(std::string(dir), std::move(fd));
+  return raw;
+}
 
-  std::string file_name(rest);
-  auto file_path = dir_path / file_name;
+Status GenerationWriter::write(std::string_view name, ByteView data, FileOwner owner, mode_t mode) {
+  const auto slash = name.rfind('/');
+  const int dir_fd = VPS_TRY(directory(slash == std::string_view::npos ? std::string_view() : name.substr(0, slash)));
+  const std::string file_name(slash == std::string_view::npos ? name : name.substr(slash + 1));
+  const auto file_path = m_root_path / name;
   Fd fd(::openat(dir_fd, file_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return fail(Errc::io, "cannot create '" + file_path.string() + "': " + errno_text(errno));
   VPS_CHECK(write_all(fd.get(), data, file_path));
@@ -58,6 +64,12 @@ Status write_secret_at(int root_fd, const std::filesystem::path& root_path, std:
   if (::fchmod(fd.get(), mode) != 0)
     return fail(Errc::io, "cannot chmod '" + file_path.string() + "': " + errno_text(errno));
   return {};
+}
+
+Status write_secret_at(int root_fd, const std::filesystem::path& root_path, std::string_view name,
+                       ByteView data, FileOwner owner, mode_t mode) {
+  GenerationWriter writer(root_fd, root_path);
+  return writer.write(name, data, owner, mode);
 }
 
 }  // namespace vps::host::secrets

@@ -6,6 +6,8 @@
 // half-written. No fsync: the filesystem is memory.
 
 #include <filesystem>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include <vps/base/bytes.hpp>
@@ -19,5 +21,23 @@ inline constexpr mode_t k_secret_dir_mode = 0751;
 // `name` must have passed check_name. `root_path` only names things in error messages.
 Status write_secret_at(int root_fd, const std::filesystem::path& root_path, std::string_view name,
                        ByteView data, FileOwner owner, mode_t mode);
+
+// The same for many files of one generation: each directory is created, opened and checked
+// once and its descriptor reused (thousands of secrets in a few directories would otherwise
+// repeat those system calls for every file). Borrows root_fd.
+class GenerationWriter {
+ public:
+  GenerationWriter(int root_fd, std::filesystem::path root_path) : m_root_fd(root_fd), m_root_path(std::move(root_path)) {}
+  Status write(std::string_view name, ByteView data, FileOwner owner, mode_t mode);
+
+ private:
+  // The open, memory-fs-checked descriptor of `dir` ("" = the root, "a/b").
+  Result<int> directory(std::string_view dir);
+
+  int m_root_fd;
+  std::filesystem::path m_root_path;
+  bool m_root_checked = false;
+  std::map<std::string, Fd, std::less<>> m_dirs;
+};
 
 }  // namespace vps::host::secrets

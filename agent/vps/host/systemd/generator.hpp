@@ -4,10 +4,12 @@
 // there, e.g. making services that use secrets wait for vps-secrets.target.
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include <vps/base/result.hpp>
+#include <vps/config/config.hpp>
 
 namespace vps::host::systemd {
 
@@ -24,5 +26,23 @@ Result<GeneratorDirs> parse_generator_args(const std::vector<std::string_view>& 
 // Writes <dir>/<unit>.d/<name>.conf atomically (mode 0644).
 Status write_dropin(const std::filesystem::path& dir, std::string_view unit, std::string_view name,
                     std::string_view content);
+
+// vps-agent-generator: every service named in a secret's or template's restart_units or
+// reload_units gets <unit>.d/50-vps-secrets.conf, so it requires and starts after
+// vps-secrets.target (the secrets exist, or the host still waits for enrollment).
+inline constexpr std::string_view k_secrets_dropin_name = "50-vps-secrets";
+
+struct SecretsDropins {
+  std::vector<std::string> units;    // valid .service names, sorted, unique
+  std::vector<std::string> skipped;  // why each other listed name gets no drop-in (for the log)
+};
+
+// Pure: decides from the config alone. Names that are not valid unit names (e.g. "../x.service",
+// which would leave the output directory), non-services, and the units vps-secrets.service
+// itself runs after (an ordering cycle) are skipped.
+SecretsDropins plan_secrets_dropins(const config::Secrets& secrets);
+
+// The drop-in text, naming the generator and its source as systemd.generator(7) asks.
+std::string secrets_dropin_content(const std::filesystem::path& config_path);
 
 }  // namespace vps::host::systemd

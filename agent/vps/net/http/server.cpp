@@ -141,11 +141,22 @@ Server::Server(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options, Handler handler) {
   if (!handler) return fail(Errc::internal, "http server needs a handler");
+  return start_async(std::move(options), {}, std::move(handler));
+}
+
+Result<std::unique_ptr<Server>> Server::start_async(ServerOptions options, AsyncHandler handler) {
+  if (!handler) return fail(Errc::internal, "http server needs a handler");
+  return start_async(std::move(options), std::move(handler), {});
+}
+
+Result<std::unique_ptr<Server>> Server::start_async(ServerOptions options, AsyncHandler async_handler,
+                                                    Handler handler) {
   if (options.max_connections == 0) return fail(Errc::config, "max_connections must be at least 1");
   auto impl = std::make_unique<Impl>();
   impl->shared = std::make_shared<detail::Shared>();
   impl->shared->options = std::move(options);
   impl->shared->handler = std::move(handler);
+  impl->shared->async_handler = std::move(async_handler);
   VPS_CHECK(impl->load_tls());
   VPS_CHECK(impl->listen());
   impl->accept();

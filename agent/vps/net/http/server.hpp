@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <vps/base/result.hpp>
 #include <vps/net/http/message.hpp>
 
@@ -39,11 +41,33 @@ struct ServerOptions {
 
 using Handler = std::function<Response(const Request&)>;
 
+// Long polling: an asynchronous handler answers through a Responder, at once or later (from a
+// timer or a post on executor(), i.e. on the I/O thread). The first call sends the response,
+// later ones do nothing; when the server stops, a parked request is answered 503 by the server
+// and the handler's late answer is dropped. A parked request holds its connection, so the
+// handler must bound how many it parks (max_connections bounds them all); a request whose
+// Responder is dropped unanswered stays parked until stop().
+class Responder {
+ public:
+  Responder(std::function<void(Response)> send, boost::asio::any_io_executor executor)
+      : m_send(std::move(send)), m_executor(std::move(executor)) {}
+  void operator()(Response response) const { m_send(std::move(response)); }
+  const boost::asio::any_io_executor& executor() const { return m_executor; }
+
+ private:
+  std::function<void(Response)> m_send;
+  boost::asio::any_io_executor m_executor;
+};
+
+using AsyncHandler = std::function<void(const Request&, Responder)>;
+
 class Server {
  public:
   // Validates options, loads TLS material, binds, listens and starts the I/O thread.
   // Errc::config for bad options or TLS files, Errc::io when binding fails.
   static Result<std::unique_ptr<Server>> start(ServerOptions options, Handler handler);
+  // As start, with a handler that may answer later (see Responder).
+  static Result<std::unique_ptr<Server>> start_async(ServerOptions options, AsyncHandler handler);
 
   ~Server();  // stop()
   Server(const Server&) = delete;
@@ -61,6 +85,8 @@ class Server {
 
  private:
   explicit Server(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<Server>> start_async(ServerOptions options, AsyncHandler async_handler,
+                                                     Handler handler);
   std::unique_ptr<Impl> m_impl;
 };
 

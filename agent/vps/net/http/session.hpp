@@ -28,6 +28,7 @@ namespace bhttp = beast::http;
 struct Shared {
   ServerOptions options;
   Handler handler;
+  AsyncHandler async_handler;  // used instead of handler when set
   std::atomic<std::size_t> active{0};
   bool stopping = false;  // I/O thread only
 };
@@ -70,6 +71,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void begin_stop() override {
     m_stopping = true;
     if (m_idle) lowest().cancel();  // the pending first-byte read completes with operation_aborted
+    if (m_parked) finish_parked(Response::text(503, "server stopping\n"));
   }
 
  private:
@@ -115,9 +117,41 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (ec) return close_now();  // timeout, reset, or the peer went away mid-request
     const auto& message = m_parser->get();
-    Response response = message.target().empty() || message.target()[0] != '/'
-                            ? Response::text(400, "illegal request target\n")
-                            : handle_safely(m_shared->handler, from_beast(message, m_remote));
+    if (message.target().empty() || message.target()[0] != '/') {
+      return write(to_beast(Response::text(400, "illegal request target\n"), message.version(),
+                            message.keep_alive() && !m_stopping));
+    }
+    if (m_shared->async_handler) return dispatch_async(from_beast(message, m_remote));
+    Response response = handle_safely(m_shared->handler, from_beast(message, m_remote));
+    write(to_beast(response, message.version(), message.keep_alive() && !m_stopping));
+  }
+
+  // The handler answers through the Responder, now or later; m_parked makes the first answer
+  // (or the 503 of begin_stop) the only one written.
+  void dispatch_async(const Request& request) {
+    m_parked = true;
+    // The session keeps itself alive while parked; the Responder only refers to it, so a
+    // handler holding an answered (or, at stop, superseded) Responder keeps nothing open.
+    m_parked_self = this->shared_from_this();
+    std::weak_ptr<Session> weak = m_parked_self;
+    Responder respond(
+        [weak](Response response) {
+          if (auto self = weak.lock()) self->finish_parked(std::move(response));
+        },
+        m_stream.get_executor());
+    try {
+      m_shared->async_handler(request, std::move(respond));
+    } catch (...) {
+      finish_parked(Response::text(500, "internal error\n"));
+    }
+  }
+
+  void finish_parked(Response response) {
+    if (!m_parked) return;
+    m_parked = false;
+    auto self = std::move(m_parked_self);  // until write() has bound its own reference
+    if (response.status < 100 || response.status > 999) response = Response::text(500, "internal error\n");
+    const auto& message = m_parser->get();
     write(to_beast(response, message.version(), message.keep_alive() && !m_stopping));
   }
 
@@ -154,6 +188,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::shared_ptr<Shared> m_shared;
   std::string m_remote;
   bool m_idle = false;
+  bool m_parked = false;  // an async handler owes this request its response
+  std::shared_ptr<Session> m_parked_self;  // set while parked
   bool m_stopping = false;
 };
 

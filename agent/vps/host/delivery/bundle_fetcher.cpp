@@ -1,0 +1,218 @@
+#include <vps/host/delivery/bundle_fetcher.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include <vps/base/hex.hpp>
+#include <vps/base/log.hpp>
+#include <vps/crypto/hash.hpp>
+#include <vps/host/delivery/bundle_plan.hpp>
+#include <vps/host/fs/atomic_file.hpp>
+#include <vps/host/fs/file.hpp>
+#include <vps/host/identity/hostname.hpp>
+#include <vps/host/state/state_store.hpp>
+
+namespace vps::host::delivery {
+
+namespace {
+
+using Millis = std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string sha256_hex(std::string_view data) { return hex::encode(crypto::sha256(as_bytes(data))); }
+
+std::string file_sha256(const std::filesystem::path& path) {
+  auto bytes = read_file(path, k_max_bundle_bytes);
+  return bytes ? hex::encode(crypto::sha256(*bytes)) : std::string();
+}
+
+// The endpoint publish uses: the config's, else the one publish recorded (it may have come
+// from the instance's user-data).
+std::string endpoint_text(const config::Config& config) {
+  if (!config.enrollment.endpoint.empty()) return config.enrollment.endpoint;
+  auto state = state::load_state(config.state_dir);
+  if (!state || !*state) return {};
+  const auto& extra = (*state)->enrollment.extra;
+  auto it = extra.find("endpoint");
+  return it != extra.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A non-2xx answer: 401/403 mean "not approved (yet)", anything else "unavailable".
+EndpointState state_of(unsigned status) {
+  return status == 401 || status == 403 ? EndpointState::not_approved : EndpointState::unavailable;
+}
+
+const config::SecretFile* source_config(const config::Secrets& secrets, const std::filesystem::path& source) {
+  for (const auto& file : secrets.files)
+    if (file.source == source) return &file;
+  return nullptr;
+}
+
+// Refusal reason, or "" when the bundle is ciphertext this host can open.
+std::string verify(std::string_view body, const config::SecretFile& file,
+                   const std::vector<const formats::age::Identity*>& identities) {
+  if (!looks_like_ciphertext(body)) return "not age or sops ciphertext";
+  const auto format = resolve_format(file.format, file.source, body);
+  auto plaintext = decrypt_file(body, format, "", identities);  // wiped when it goes out of scope
+  if (plaintext) return "";
+  if (plaintext.error().code == Errc::no_identity) return "not encrypted to this host";
+  return plaintext.error().message;
+}
+
+Status install(const std::filesystem::path& target, std::string_view body) {
+  std::error_code ec;
+  std::filesystem::create_directories(target.parent_path(), ec);
+  if (ec) return fail(Errc::io, "creating " + target.parent_path().string() + ": " + ec.message());
+  return write_file_atomic(target, as_bytes(body), 0600);
+}
+
+}  // namespace
+
+std::string FetchReport::status() const {
+  switch (state) {
+    case EndpointState::not_approved: return "endpoint: not approved yet (" + detail + ")";
+    case EndpointState::unavailable: return "endpoint unavailable (" + detail + ")";
+    case EndpointState::reachable: break;
+  }
+  if (!refused.empty()) return "endpoint: refused " + refused.front();
+  if (!held_back.empty()) return "endpoint: bundle '" + held_back.front() + "' was refused; waiting for a new push";
+  if (!installed.empty()) return "endpoint: delivered " + std::to_string(installed.size()) + " file(s)";
+  return "endpoint: no new bundle for this host yet";
+}
+
+Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& config, const std::filesystem::path& root) {
+  const std::string text = endpoint_text(config);
+  if (text.empty()) return std::optional<BundleFetcher>();
+  net::http::ClientOptions options;
+  options.allow_insecure = config.enrollment.allow_insecure_http;
+  if (!config.enrollment.ca_file.empty()) options.ca_file = config.enrollment.ca_file;
+  const auto& retry = config.enrollment.retry;
+  options.total_timeout = retry.attempt_timeout;
+  options.io_timeout = retry.attempt_timeout;
+  options.connect_timeout = std::min(retry.attempt_timeout, Millis(10000));
+  options.max_body_bytes = k_max_bundle_bytes;
+  auto url = net::http::parse_url(text);
+  if (!url) return fail(std::move(url).error().context("enrollment endpoint"));
+  if (auto allowed = net::http::check_destination(*url, options); !allowed)
+    return fail(std::move(allowed).error().context("enrollment endpoint"));
+  auto key = net::api::load_signing_key(config.identity.host_key);
+  if (!key) return fail(std::move(key).error().context("host key for signed requests"));
+  net::http::BackoffPolicy policy;
+  policy.initial_delay = retry.initial_delay;
+  policy.max_delay = retry.max_delay;
+  policy.max_attempts = ~0u;
+  net::api::SignedClient client(*url, std::move(*key), options);
+  return std::optional<BundleFetcher>(
+      BundleFetcher(std::move(client), lower(identity::host_name(root)), url->to_string(), policy));
+}
+
+BundleFetcher::BundleFetcher(net::api::SignedClient client, std::string host, std::string endpoint,
+                             net::http::BackoffPolicy policy)
+    : m_client(std::move(client)), m_host(std::move(host)), m_endpoint_text(std::move(endpoint)), m_backoff(policy) {}
+
+Millis BundleFetcher::until_due() const {
+  const auto now = Clock::now();
+  if (now >= m_next_round) return Millis(0);
+  return std::chrono::duration_cast<Millis>(m_next_round - now) + Millis(1);
+}
+
+void BundleFetcher::schedule_next(bool progressed) {
+  // After progress the caller re-collects at once; idle rounds back off (at least the initial
+  // delay, so jitter never turns into a busy loop).
+  m_idle_rounds = progressed ? 0 : std::min(m_idle_rounds + 1, 30u);
+  const Millis wait = progressed ? Millis(0)
+                                 : std::min(m_backoff.policy().max_delay,
+                                            m_backoff.policy().initial_delay + m_backoff.delay_before(m_idle_rounds + 1));
+  m_next_round = Clock::now() + wait;
+}
+
+Result<std::string> BundleFetcher::download(const std::string& name, const std::string& sha256, FetchReport& report) {
+  auto response = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles/" + name);
+  if (!response) return fail(std::move(response).error());
+  if (response->status != 200) {
+    report.state = state_of(response->status);
+    return fail(net::api::response_error(*response));
+  }
+  const std::string actual = sha256_hex(response->body);
+  if (auto header = response->header("X-Vps-Sha256"); header && lower(std::string(*header)) != actual)
+    return fail(Errc::integrity, "sha256 differs from the endpoint's X-Vps-Sha256 header");
+  if (actual != sha256) return fail(Errc::integrity, "sha256 " + actual + " differs from the listing's " + sha256);
+  return std::move(response->body);
+}
+
+FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vector<Pending>& pending,
+                                 const std::vector<const formats::age::Identity*>& identities) {
+  FetchReport report;
+  auto finish = [&]() {
+    schedule_next(!report.installed.empty());
+    return report;
+  };
+  auto listing = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles");
+  if (!listing) {
+    report.state = EndpointState::unavailable;
+    report.detail = listing.error().message;
+    return finish();
+  }
+  if (listing->status != 200) {
+    report.state = state_of(listing->status);
+    report.detail = net::api::response_error(*listing).message;
+    return finish();
+  }
+  auto entries = parse_listing(listing->body);
+  if (!entries) {
+    report.state = EndpointState::unavailable;
+    report.detail = entries.error().message;
+    return finish();
+  }
+  std::vector<std::filesystem::path> all, waiting;
+  for (const auto& file : secrets.files) all.push_back(file.source);
+  for (const auto& p : pending) waiting.push_back(p.source);
+  auto plan = plan_downloads(*entries, all, waiting, file_sha256);
+  report.notes = std::move(plan.skipped);
+  for (const auto& download : plan.downloads) {
+    const auto& entry = download.entry;
+    if (m_refused.count(entry.sha256)) {  // already refused this exact content
+      report.held_back.push_back(entry.name);
+      continue;
+    }
+    const std::string what = "bundle '" + entry.name + "' (sha256 " + entry.sha256.substr(0, 12) + "…)";
+    if (entry.size > static_cast<std::int64_t>(k_max_bundle_bytes)) {
+      m_refused.insert(entry.sha256);
+      report.refused.push_back(what + ": larger than 16 MiB");
+      continue;
+    }
+    auto body = this->download(entry.name, entry.sha256, report);
+    if (!body) {
+      if (body.error().code != Errc::integrity) {  // transport or endpoint trouble: try next round
+        if (report.state == EndpointState::reachable) report.state = EndpointState::unavailable;
+        report.detail = body.error().message;
+        break;
+      }
+      report.refused.push_back(what + ": " + body.error().message);
+      continue;  // a transfer mismatch may heal; not remembered
+    }
+    const auto* file = source_config(secrets, download.target);
+    const std::string reason = file ? verify(*body, *file, identities) : "no source configured";
+    if (!reason.empty()) {
+      m_refused.insert(entry.sha256);
+      report.refused.push_back(what + ": " + reason);
+      continue;
+    }
+    if (auto written = install(download.target, *body); !written) {
+      report.refused.push_back(what + ": " + written.error().message);
+      continue;
+    }
+    log::notice("secrets: installed " + what + " from " + m_endpoint_text + " as " + download.target.string());
+    report.installed.push_back(download.target);
+  }
+  for (const auto& line : report.refused) log::warning("secrets: refused " + line);
+  for (const auto& line : report.notes) log::warning("secrets: " + line);
+  return finish();
+}
+
+}  // namespace vps::host::delivery

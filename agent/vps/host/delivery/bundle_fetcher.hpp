@@ -1,0 +1,77 @@
+#pragma once
+// Delivery through the enrollment endpoint: while a secret source is pending, fetch this host's
+// bundles (re-encrypted files an operator uploaded with `vps-enroll push`) with requests signed
+// by the host key, and install each one over the source it maps to (bundle_plan.hpp).
+//
+// A bundle is written only after its SHA-256 matches the listing, it looks like age or sops
+// ciphertext, and it decrypts in memory with this host's identities (MAC and tags checked; the
+// plaintext is wiped at once). It is written atomically, ciphertext only. A refused bundle is
+// remembered by hash and not downloaded again.
+//
+// Bounded: every request has the enrollment.retry.attempt_timeout deadline and a size limit;
+// rounds that install nothing back off (enrollment.retry.initial_delay doubling up to
+// max_delay, with jitter). "Not approved yet" (401/403) and an unreachable endpoint are
+// waiting states for the caller to report, not errors.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <vps/base/result.hpp>
+#include <vps/config/config.hpp>
+#include <vps/formats/age/age.hpp>
+#include <vps/host/delivery/sources.hpp>
+#include <vps/net/api/signed_client.hpp>
+#include <vps/net/http/backoff.hpp>
+
+namespace vps::host::delivery {
+
+constexpr std::size_t k_max_bundle_bytes = 16 * 1024 * 1024;
+
+enum class EndpointState { reachable, not_approved, unavailable };
+
+struct FetchReport {
+  EndpointState state = EndpointState::reachable;
+  std::string detail;                              // the endpoint's reason when not reachable/approved
+  std::vector<std::filesystem::path> installed;    // sources replaced this round
+  std::vector<std::string> refused;                // one line per bundle refused this round
+  std::vector<std::string> notes;                  // ambiguous names and the like
+  std::vector<std::string> held_back;              // names of bundles refused in an earlier round, unchanged
+  std::string status() const;                      // short, for STATUS=
+};
+
+class BundleFetcher {
+ public:
+  // nullopt when no endpoint is configured (enrollment.endpoint, else the one `publish`
+  // recorded in state.json). Errc::config for a URL the HTTP policy refuses (plain http to a
+  // remote host without allow_insecure_http), the host key loader's error if it is unreadable.
+  static Result<std::optional<BundleFetcher>> open(const config::Config& config, const std::filesystem::path& root);
+
+  // How long until the next round may run (zero: now).
+  std::chrono::milliseconds until_due() const;
+
+  // One round, whatever until_due() says (the caller decides when).
+  FetchReport fetch(const config::Secrets& secrets, const std::vector<Pending>& pending,
+                    const std::vector<const formats::age::Identity*>& identities);
+
+  const std::string& host_name() const { return m_host; }
+  const std::string& endpoint() const { return m_endpoint_text; }
+
+ private:
+  BundleFetcher(net::api::SignedClient client, std::string host, std::string endpoint, net::http::BackoffPolicy policy);
+  void schedule_next(bool progressed);
+  Result<std::string> download(const std::string& name, const std::string& sha256, FetchReport& report);
+
+  net::api::SignedClient m_client;
+  std::string m_host;
+  std::string m_endpoint_text;
+  net::http::Backoff m_backoff;
+  unsigned m_idle_rounds = 0;
+  std::chrono::steady_clock::time_point m_next_round{};
+  std::set<std::string> m_refused;  // sha256 of bundles that failed verification
+};
+
+}  // namespace vps::host::delivery

@@ -1,0 +1,83 @@
+#pragma once
+// `vps-agent watch`: long-polls the enrollment endpoint for this host's rebuild requests with
+// requests signed by the host key, and runs the configured command for each one that passes
+// the host's OWN checks (the endpoint's checks are not trusted):
+//
+//   1. the operator signature verifies and its key is in rebuild.authorized_operators;
+//   2. the request is addressed to this host;
+//   3. its sequence is above the last one this host accepted (replay guard, sequence_file.hpp);
+//   4. it has not expired; its revision is in the strict grammar (checked by the parser).
+//
+// A request failing any check is reported back as failed with the reason, and nothing runs.
+// One rebuild at a time: the next poll starts only after the result was reported. An
+// unreachable endpoint or a host not approved yet means backoff and retry, never an exit.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <vps/base/result.hpp>
+#include <vps/config/config.hpp>
+#include <vps/formats/openssh/authorized_operators.hpp>
+#include <vps/net/api/signed_client.hpp>
+#include <vps/net/http/backoff.hpp>
+
+namespace vps::host::rebuild {
+
+inline constexpr std::size_t k_output_tail_bytes = 64 * 1024;
+
+struct WatchLimits {
+  unsigned max_requests = 0;              // exit after handling this many requests (0: never)
+  std::chrono::milliseconds max_time{0};  // exit after this long (0: never)
+};
+
+// What happened to one request, for logs and tests.
+struct Handled {
+  std::int64_t id = 0;
+  bool ran = false;
+  bool succeeded = false;
+  std::string summary;
+};
+
+class Watcher {
+ public:
+  // Errc::config when rebuild: or the endpoint is not configured, or the operator list is
+  // unusable; the host key loader's error when the key is unreadable.
+  static Result<Watcher> open(const config::Config& config, const std::filesystem::path& root);
+
+  // Runs until the limits are reached. `status` receives one line per state change (for
+  // STATUS= and the journal).
+  Status run(const WatchLimits& limits, const std::function<void(const std::string&)>& status);
+
+  const std::string& host() const { return m_host; }
+  const std::string& endpoint() const { return m_endpoint; }
+
+ private:
+  Watcher(net::api::SignedClient client, std::string host, std::string endpoint, config::Rebuild rebuild,
+          std::vector<formats::openssh::AuthorizedOperator> operators, std::filesystem::path state_file,
+          net::http::BackoffPolicy backoff);
+
+  // One long poll: nullopt when nothing came (204), the request's JSON otherwise.
+  Result<std::optional<nlohmann::json>> poll();
+  Handled handle(const nlohmann::json& item);
+  // Checks 1-4 above; the error is the reason reported back.
+  Result<std::pair<std::string, std::int64_t>> accept(const nlohmann::json& item);
+  void report(std::int64_t id, nlohmann::json body);
+
+  net::api::SignedClient m_client;
+  std::string m_host;
+  std::string m_endpoint;
+  config::Rebuild m_rebuild;
+  std::vector<formats::openssh::AuthorizedOperator> m_operators;
+  std::filesystem::path m_state_file;
+  net::http::Backoff m_backoff;
+  std::function<void(const std::string&)> m_status;
+};
+
+}  // namespace vps::host::rebuild

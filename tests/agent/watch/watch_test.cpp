@@ -1,0 +1,83 @@
+// `vps-agent watch` refusing to start on a configuration it cannot run safely (exit 78, 66
+// or 65, as the unit's RestartPreventExitStatus expects), before any network traffic.
+#include <vps/formats/openssh/private_key.hpp>
+#include <vps/protocol/publication.hpp>
+
+#include "test_support.hpp"
+
+using namespace vps;
+using namespace vps::test;
+
+namespace {
+
+struct Host {
+  TempDir dir;
+  std::filesystem::path root = dir / "root";
+
+  Host() {
+    std::filesystem::create_directories(root / "etc/ssh");
+    std::filesystem::create_directories(root / "etc/vps-agent");
+    write_text(root / "etc/hostname", "web1\n");
+    auto key = crypto::ed25519_generate();
+    formats::openssh::Ed25519PrivateKey k;
+    k.seed = key.seed;
+    k.public_key = key.public_key;
+    auto text = formats::openssh::format_private_key(k);
+    write_text(root / "etc/ssh/ssh_host_ed25519_key", std::string(text.begin(), text.end()));
+    std::filesystem::permissions(root / "etc/ssh/ssh_host_ed25519_key", std::filesystem::perms::owner_read);
+  }
+
+  ProcessResult watch(const std::string& config) {
+    write_text(root / "etc/vps-agent/config.yaml", config);
+    ProcessOptions options;
+    options.timeout_seconds = 20;
+    return run({agent_binary().string(), "--root", root.string(), "watch", "--max-time", "2"}, options);
+  }
+};
+
+std::string operator_line() {
+  return protocol::ssh_public_key_field(crypto::ed25519_generate().public_key) + " alice";
+}
+
+}  // namespace
+
+TEST_SUITE("agent::watch") {
+  TEST_CASE("no rebuild command configured: exit 78") {
+    Host h;
+    auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\n");
+    CHECK(r.exit_code == 78);
+    CHECK(r.err.find("no command configured") != std::string::npos);
+  }
+
+  TEST_CASE("a shell string as command: exit 78") {
+    Host h;
+    auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\nrebuild:\n  command: \"/bin/sh -c 'x'\"\n");
+    CHECK(r.exit_code == 78);
+    CHECK(r.err.find("never a shell string") != std::string::npos);
+  }
+
+  TEST_CASE("no authorized operators: exit 78") {
+    Host h;
+    auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\nrebuild:\n  command: [/bin/true]\n");
+    CHECK(r.exit_code == 78);
+    CHECK(r.err.find("no authorized operators") != std::string::npos);
+  }
+
+  TEST_CASE("a corrupt replay guard stops it: exit 65") {
+    Host h;
+    std::filesystem::create_directories(h.root / "var/lib/vps-agent");
+    write_text(h.root / "var/lib/vps-agent/rebuild-sequence", "garbage\n");
+    auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\nrebuild:\n  command: [/bin/true]\n"
+                     "  authorized_operators:\n    - " + operator_line() + "\n");
+    CHECK(r.exit_code == 65);
+    CHECK(r.err.find("corrupt") != std::string::npos);
+  }
+
+  TEST_CASE("an unreachable endpoint is a wait with backoff, not a failure") {
+    Host h;
+    auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\n  retry:\n    initial_delay: 100ms\n    max_delay: 200ms\n"
+                     "rebuild:\n  command: [/bin/true]\n  authorized_operators:\n    - " + operator_line() + "\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("waiting for the endpoint") != std::string::npos);
+  }
+}

@@ -1,0 +1,60 @@
+#include <vps/host/rebuild/command_runner.hpp>
+#include <vps/host/rebuild/sequence_file.hpp>
+
+#include "test_support.hpp"
+
+using namespace vps;
+using namespace std::chrono_literals;
+using host::rebuild::run_command;
+
+TEST_SUITE("host::rebuild::CommandRunner") {
+  TEST_CASE("substitutes {revision} inside arguments only") {
+    auto argv = host::rebuild::substitute_revision({"/bin/x", "--rev={revision}", "{revision}{revision}", "plain"}, "a/b");
+    CHECK(argv == std::vector<std::string>{"/bin/x", "--rev=a/b", "a/ba/b", "plain"});
+  }
+
+  TEST_CASE("captures output, exit status and the revision as data") {
+    auto r = run_command({"/bin/sh", "-c", "echo out; echo err >&2; printf '%s' \"$VPS_REBUILD_REVISION\"; exit 3"},
+                         {"VPS_REBUILD_REVISION=x;y"}, 10s, 1024);
+    REQUIRE(r);
+    CHECK(r->exit_status == 3);
+    CHECK_FALSE(r->succeeded());
+    CHECK(r->describe() == "exit status 3");
+    CHECK(r->output_tail == "out\nerr\nx;y");
+  }
+
+  TEST_CASE("keeps only the tail and sanitizes bytes") {
+    auto r = run_command({"/bin/sh", "-c", "head -c 5000 /dev/zero | tr '\\0' a; printf '\\001\\377end'"}, {}, 10s, 100);
+    REQUIRE(r);
+    CHECK(r->succeeded());
+    CHECK(r->output_tail.size() == 100);
+    CHECK(r->output_tail.ends_with("??end"));
+  }
+
+  TEST_CASE("a command past its timeout is killed and reported") {
+    auto r = run_command({"/bin/sleep", "30"}, {}, 300ms, 100);
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK(r->duration < 5s);
+    CHECK(r->describe().starts_with("timed out"));
+  }
+
+  TEST_CASE("a program that cannot be executed exits 127") {
+    auto r = run_command({"/nonexistent/rebuild"}, {}, 10s, 1024);
+    REQUIRE(r);
+    CHECK(r->exit_status == 127);
+    CHECK(r->output_tail.find("cannot execute") != std::string::npos);
+  }
+}
+
+TEST_SUITE("host::rebuild::SequenceFile") {
+  TEST_CASE("absent is 0; stored values read back; junk is refused") {
+    test::TempDir dir;
+    const auto path = dir / "state/rebuild-sequence";
+    CHECK(host::rebuild::load_last_sequence(path).value() == 0);
+    REQUIRE(host::rebuild::store_last_sequence(path, 1764224895000));
+    CHECK(host::rebuild::load_last_sequence(path).value() == 1764224895000);
+    test::write_text(path, "12x\n");
+    CHECK(host::rebuild::load_last_sequence(path).error().code == Errc::malformed);
+  }
+}
