@@ -1,8 +1,10 @@
 #!/bin/bash
 # The main job, locally and end to end on loopback, in a scratch directory:
 #   first boot of a host in a scratch root → publish to a local enrollment endpoint →
-#   operator lists and approves it (fingerprint check) → operator encrypts a secret for the host →
-#   the host activates its secrets into a scratch tmpfs → a dependent "service" starts only then.
+#   operator lists and approves it (fingerprint check) → operator encrypts a secret for the host and
+#   pushes it to the endpoint → the host fetches it, activates its secrets into a scratch ramfs → a
+#   dependent "service" starts only then → an authorized operator triggers a rebuild the host verifies
+#   and runs; an operator the host does not trust is refused.
 # Usage: scripts/demo.sh   (as root on Debian 12; installs what it needs; touches nothing outside
 # its scratch directory, which it removes on exit — set KEEP=1 to keep it)
 set -euo pipefail
@@ -10,13 +12,16 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 build=${BUILD_DIR:-build-demo}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPS_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target vps-agent vps-enroll
+cmake --build "$build" -j"$(nproc)" --target vps-agent vps-enroll vps-agent-generator
 agent="$PWD/$build/agent/cmd/vps-agent"
 enroll="$PWD/$build/enroll/cli/vps-enroll"
+generator="$PWD/$build/agent/generator/vps-agent-generator"
 
 scratch=$(mktemp -d /tmp/vps-demo.XXXXXX)
 server_pid=""
+watch_pid=""
 cleanup() {
+  [[ -n "$watch_pid" ]] && kill "$watch_pid" 2>/dev/null && wait "$watch_pid" 2>/dev/null || true
   [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   if [[ "${KEEP:-0}" == 1 ]]; then echo "scratch kept: $scratch"; else rm -rf "$scratch"; fi
 }
@@ -32,11 +37,13 @@ echo "demo-host" > "$root/etc/hostname"
 cat /proc/sys/kernel/random/boot_id > "$root/proc/sys/kernel/random/boot_id"
 : > "$root/var/log/console"                                      # stands in for the serial console
 
-# --- the operator: a key, and the endpoint's authorized-operators file ----------------------------
+# --- operators: alice (trusted by the endpoint and the host), bob (by the endpoint only) ----------
 op="$scratch/operator"
 mkdir -p "$op"
 ssh-keygen -q -t ed25519 -N '' -C alice -f "$op/id_ed25519"
+ssh-keygen -q -t ed25519 -N '' -C bob -f "$op/bob_ed25519"
 echo "$(cut -d' ' -f1,2 "$op/id_ed25519.pub") alice" > "$op/operators"
+echo "$(cut -d' ' -f1,2 "$op/bob_ed25519.pub") bob" >> "$op/operators"
 
 step "enrollment endpoint on 127.0.0.1 (vps-enroll serve)"
 "$enroll" serve --listen 127.0.0.1 --port 0 --database "$scratch/enroll.db" \
@@ -75,8 +82,13 @@ secrets:
     - name: db-password
       source: /etc/vps-agent/secrets/db-password.age
       mode: "0400"
+      restart_units: [demo-app.service]
 YAML
 mkdir -p "$root/etc/vps-agent/secrets"
+
+step "systemd generator: services named in the secrets config wait for vps-secrets.target"
+VPS_AGENT_ROOT="$root" "$generator" "$scratch/generator" "$scratch/generator.early" "$scratch/generator.late"
+for f in "$scratch"/generator/*.d/*.conf; do echo "# ${f#"$scratch"/}"; cat "$f"; done
 unshare --mount --propagation private bash -c '
   set -e
   "$0" --root "$1" secrets --no-restart 2> "$2/secrets.log"
@@ -98,19 +110,55 @@ console_fp=$(grep -o 'SHA256:[A-Za-z0-9+/]*' "$root/var/log/console" | head -1)
 echo "console (Lish) shows: $console_fp"
 "$enroll" approve demo-host --fingerprint "$console_fp" --key "$op/id_ed25519"
 
-step "operator: encrypt the secret to the host's age recipient and deploy it"
+step "operator: encrypt the secret to the host's age recipient and push it to the endpoint"
 recipient=$("$agent" --root "$root" pubkey --format age)
 echo "recipient: $recipient"
 printf 's3cr3t-db-password' | "$enroll" encrypt -r "$recipient" -a -o "$scratch/db-password.age"
 head -2 "$scratch/db-password.age"; echo "…"
-mv "$scratch/db-password.age" "$root/etc/vps-agent/secrets/db-password.age"   # atomic, as deployments do
+# The endpoint stores ciphertext only; the waiting agent fetches it with host-signed requests.
+# (A deployment copying the file over ssh works the same: the agent watches the source directory.)
+"$enroll" push demo-host "$scratch/db-password.age" --key "$op/id_ed25519"
 
-step "host: the agent notices, decrypts into ramfs, switches the generation, then the service starts"
+step "host: the agent fetches it, decrypts into ramfs, switches the generation, then the service starts"
 wait "$host_pid"
 sed 's/^/  host| /' "$scratch/secrets.log" | tail -n +2
 cat "$scratch/host-later-boot.out"
 
 step "host: status"
 "$agent" --root "$root" status
+
+step "host: vps-agent watch (vps-agent-watch.service) long-polls for rebuild requests"
+# The host trusts only alice for rebuilds, whatever the endpoint trusts; the rebuild command is an
+# argv list (never a shell string from the request) with {revision} substituted.
+cat > "$scratch/rebuild.sh" <<'SH'
+#!/bin/sh
+# Stands in for `nixos-rebuild switch --flake …#vps` or a Debian configuration script.
+echo "applying revision $1"
+printf 'revision %s\n' "$1" > "$DEMO_ROOT/etc/demo-release"
+SH
+chmod 0755 "$scratch/rebuild.sh"
+cat >> "$root/etc/vps-agent/config.yaml" <<YAML
+rebuild:
+  authorized_operators:
+    - $(cut -d' ' -f1,2 "$op/id_ed25519.pub") alice
+  command: ["$scratch/rebuild.sh", "{revision}"]
+  timeout: 1m
+  poll_wait: 5s
+YAML
+DEMO_ROOT="$root" "$agent" --root "$root" watch --max-time 120 2> "$scratch/watch.log" &
+watch_pid=$!
+
+step "operator alice: vps-enroll rebuild demo-host --revision v2 --wait"
+"$enroll" rebuild demo-host --revision v2 --wait --timeout 60s --key "$op/id_ed25519"
+echo "host now has: $(cat "$root/etc/demo-release")"
+
+step "operator bob (trusted by the endpoint, not by the host): the host refuses, nothing runs"
+status=0
+"$enroll" rebuild demo-host --revision evil --wait --timeout 60s --key "$op/bob_ed25519" || status=$?
+echo "vps-enroll rebuild exited $status (85: the host refused); host still has: $(cat "$root/etc/demo-release")"
+[[ $status == 85 ]] && grep -q 'revision v2' "$root/etc/demo-release"
+
+step "operator: vps-enroll rebuilds demo-host"
+"$enroll" rebuilds demo-host --key "$op/id_ed25519"
 
 step "demo finished"
