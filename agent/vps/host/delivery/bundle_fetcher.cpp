@@ -19,6 +19,9 @@ namespace {
 using Millis = std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
+// The longest pause between two fetch rounds while a source is pending.
+constexpr Millis k_max_idle_interval = std::chrono::seconds(30);
+
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
@@ -104,7 +107,9 @@ Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& c
   if (!key) return fail(std::move(key).error().context("host key for signed requests"));
   net::http::BackoffPolicy policy;
   policy.initial_delay = retry.initial_delay;
-  policy.max_delay = retry.max_delay;
+  // A waiting host should notice the operator's approval and push within seconds, not after
+  // publish's long backoff ceiling: an idle round costs one small signed GET.
+  policy.max_delay = std::min(retry.max_delay, k_max_idle_interval);
   policy.max_attempts = ~0u;
   net::api::SignedClient client(*url, std::move(*key), options);
   return std::optional<BundleFetcher>(

@@ -10,7 +10,7 @@
 //
 // Bounded: every request has the enrollment.retry.attempt_timeout deadline and a size limit;
 // rounds that install nothing back off (enrollment.retry.initial_delay doubling up to
-// max_delay, with jitter). "Not approved yet" (401/403) and an unreachable endpoint are
+// max_delay but at most 30 s, with jitter). "Not approved yet" (401/403) and an unreachable endpoint are
 // waiting states for the caller to report, not errors.
 
 #include <chrono>
