@@ -113,12 +113,16 @@ Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& c
   policy.max_attempts = ~0u;
   net::api::SignedClient client(*url, std::move(*key), options);
   return std::optional<BundleFetcher>(
-      BundleFetcher(std::move(client), lower(identity::host_name(root)), url->to_string(), policy));
+      BundleFetcher(std::move(client), root, url->to_string(), policy));
 }
 
-BundleFetcher::BundleFetcher(net::api::SignedClient client, std::string host, std::string endpoint,
+BundleFetcher::BundleFetcher(net::api::SignedClient client, std::filesystem::path root, std::string endpoint,
                              net::http::BackoffPolicy policy)
-    : m_client(std::move(client)), m_host(std::move(host)), m_endpoint_text(std::move(endpoint)), m_backoff(policy) {}
+    : m_client(std::move(client)),
+      m_root(std::move(root)),
+      m_host(lower(identity::host_name(m_root))),
+      m_endpoint_text(std::move(endpoint)),
+      m_backoff(policy) {}
 
 Millis BundleFetcher::until_due() const {
   const auto now = Clock::now();
@@ -157,6 +161,9 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
     schedule_next(!report.installed.empty());
     return report;
   };
+  // vps-secrets starts before the network; an image's instance may get its name from DHCP
+  // only later, and publish (after network-online) sends that name. Ask under the current one.
+  m_host = lower(identity::host_name(m_root));
   auto listing = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles");
   if (!listing) {
     report.state = EndpointState::unavailable;

@@ -61,12 +61,14 @@ class BundleFetcher {
   const std::string& endpoint() const { return m_endpoint_text; }
 
  private:
-  BundleFetcher(net::api::SignedClient client, std::string host, std::string endpoint, net::http::BackoffPolicy policy);
+  BundleFetcher(net::api::SignedClient client, std::filesystem::path root, std::string endpoint,
+                net::http::BackoffPolicy policy);
   void schedule_next(bool progressed);
   Result<std::string> download(const std::string& name, const std::string& sha256, FetchReport& report);
 
   net::api::SignedClient m_client;
-  std::string m_host;
+  std::filesystem::path m_root;
+  std::string m_host;  // re-read every round (see fetch)
   std::string m_endpoint_text;
   net::http::Backoff m_backoff;
   unsigned m_idle_rounds = 0;
