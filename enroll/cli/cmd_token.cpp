@@ -1,8 +1,8 @@
 // vps-enroll token create HOST --ttl 1h: a one-time enrollment token for the host's
 // user-data. Printed once; the endpoint keeps only its hash.
-#include <charconv>
 #include <cstdio>
 
+#include <enroll/client/duration.hpp>
 #include <enroll/client/operator_options.hpp>
 #include <enroll/client/output.hpp>
 #include <vps/cli/registry.hpp>
@@ -15,29 +15,12 @@ struct Options {
   std::string ttl = "1h";
 };
 
-// "90s", "30m", "1h", "7d", or plain seconds.
-vps::Result<std::int64_t> parse_ttl(std::string_view text) {
-  std::int64_t unit = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 's': unit = 1; text.remove_suffix(1); break;
-      case 'm': unit = 60; text.remove_suffix(1); break;
-      case 'h': unit = 3600; text.remove_suffix(1); break;
-      case 'd': unit = 86400; text.remove_suffix(1); break;
-      default: break;
-    }
-  }
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0 || value > 366 * 86400) {
-    return vps::fail(vps::Errc::usage, "--ttl: expected a duration like 90s, 30m, 1h or 7d");
-  }
-  return value * unit;
-}
+// Tokens live at most a year (plus a day): user-data for hosts not yet created.
+constexpr std::int64_t k_max_ttl_seconds = 366 * 86400;
 
 vps::Result<int> run_token_create(const Options& o) {
   (void)VPS_TRY(vps::enroll::client::host_path(o.host));
-  const std::int64_t ttl = VPS_TRY(parse_ttl(o.ttl));
+  const std::int64_t ttl = VPS_TRY(vps::enroll::client::parse_duration(o.ttl, "--ttl", k_max_ttl_seconds));
   auto client = VPS_TRY(vps::enroll::client::connect(o.common));
   const nlohmann::json request{{"host", o.host}, {"ttl_seconds", ttl}};
   auto body = VPS_TRY(client.call_json("POST", "/v1/tokens", request.dump()));
