@@ -4,12 +4,14 @@
 // decrypt in memory, activate = write generation + switch link), in process and by running the
 // real binary; against an agenix-style loop running `age -d -i key -o out file` once per age
 // file into ramfs, in the same run. Prints times, per-secret cost and ratios.
-// Targets: >= 20x faster than the loop, < 100 ms for 1000 secrets.
+// Targets: < 100 ms per 1000 secrets (the activation in process; the real binary's time,
+// process start included, is printed next to it) and >= 20x faster than the loop (binary).
 //
 // Needs root for ramfs: it unshares a private mount namespace first (as the secrets tests do),
 // so the mounts vanish with the process. Without root it says so and does nothing.
 //
-//   secrets_activate_bench [N=1000] [repeats=5] [--no-loop]   (--no-loop: skip the reference, to profile)
+//   secrets_activate_bench [N=1000] [repeats=5] [--no-loop] [--keep]
+//   (--no-loop: skip the reference, to profile; --keep: leave the scratch host to run the agent by hand)
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -187,13 +189,15 @@ std::string config_text(const Host& h, Scenario scenario) {
   return text;
 }
 
-// Wall time of each phase of the last activate_once (ms): config, host key, collect, activate.
+// Best wall time of each phase over a scenario's runs (ms): config, host key, collect, activate.
+// Minima, because single runs on a shared VM swing by tens of percent.
 double g_phase_ms[4] = {};
+void reset_phases() { std::fill(std::begin(g_phase_ms), std::end(g_phase_ms), 1e9); }
 
 // Exactly what `vps-agent secrets --once` does, minus sd_notify and unit restarts.
 std::size_t activate_once(const fs::path& root) {
   auto t = Clock::now();
-  auto lap = [&](int i) { g_phase_ms[i] = seconds_since(t) * 1e3, t = Clock::now(); };
+  auto lap = [&](int i) { g_phase_ms[i] = std::min(g_phase_ms[i], seconds_since(t) * 1e3), t = Clock::now(); };
   auto config = must(config::load(root, ""), "loading config");
   lap(0);
   auto host = must(delivery::load_host_identity(config.identity.host_key), "loading host key");
@@ -227,7 +231,13 @@ void print_row(const char* what, std::size_t count, const Stats& s, double loop)
 int main(int argc, char** argv) {
   const std::size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 1000;
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
-  const bool loop = !(argc > 3 && std::string_view(argv[3]) == "--no-loop");
+  bool loop = true, keep = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--no-loop") loop = false;
+    else if (flag == "--keep") keep = true;
+    else die("unknown option '" + std::string(flag) + "'");
+  }
   if (n == 0 || repeats <= 0) die("usage: secrets_activate_bench [N] [repeats]");
   if (!enter_private_mount_namespace()) {
     std::printf("[vps-skip] secrets_activate_bench needs root (ramfs in a private mount namespace); nothing measured\n");
@@ -243,7 +253,7 @@ int main(int argc, char** argv) {
   // The agenix-style reference: one `age -d` process per secret, into a ramfs of its own.
   const fs::path agenix_dir = h.dir / "agenix";
   fs::create_directories(agenix_dir);
-  if (::mount("ramfs", agenix_dir.c_str(), "ramfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0751") != 0)
+  if (loop && ::mount("ramfs", agenix_dir.c_str(), "ramfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0751") != 0)
     die("cannot mount ramfs for the agenix loop");
   auto loop_start = Clock::now();
   const double loop_cpu_start = cpu_seconds();
@@ -258,41 +268,61 @@ int main(int argc, char** argv) {
   const double loop_per = loop_total / static_cast<double>(n);
   for (std::size_t i = 0; loop && i < n; ++i)
     if (read_file(agenix_dir / name_of(i)) != h.values[i]) die("age -d produced wrong plaintext");
-  ::umount2(agenix_dir.c_str(), MNT_DETACH);
-  std::printf("  %-42s %5zu secrets  wall %9.1f ms  cpu %9.1f ms  %8.1f us/secret\n", "agenix-style loop (age -d per file)",
+  if (loop) ::umount2(agenix_dir.c_str(), MNT_DETACH);
+  if (loop) std::printf("  %-42s %5zu secrets  wall %9.1f ms  cpu %9.1f ms  %8.1f us/secret\n", "agenix-style loop (age -d per file)",
               n, loop_total * 1e3, loop_cpu * 1e3, loop_per * 1e6);
 
   struct Case {
     const char* label;
     Scenario scenario;
   };
-  double both_best = 0;
-  for (const Case& c : {Case{"in process: sops (1 file, key path each)", Scenario::sops},
-                        Case{"in process: age files", Scenario::age}, Case{"in process: both", Scenario::both}}) {
+  // Per scenario: in process (phases shown), then the real binary, process start and all.
+  const std::string agent = VPS_AGENT_BIN;
+  // Time target per 1000 secrets, judged on the activation in process (config, key, decrypt,
+  // write, switch, prune) and reported for the real binary too, whose exec, dynamic linking
+  // and cold heap add a fixed ~15-35 ms here. The ratio is judged on the binary: the loop
+  // pays a process per secret, so ours pays its process too.
+  bool fast = true, binary_fast = true, ratio = true;
+  std::string in_process_ms, binary_ms;
+  auto ms = [](double seconds) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", seconds * 1e3);
+    return std::string(buf);
+  };
+  for (const Case& c : {Case{"sops (1 file, key path each)", Scenario::sops}, Case{"age files", Scenario::age},
+                        Case{"both", Scenario::both}}) {
     write_file(config_path, config_text(h, c.scenario));
     std::size_t count = 0;
-    auto stats = repeat(repeats, [&] { count = activate_once(h.root); });
+    reset_phases();
+    auto in_process = repeat(repeats, [&] { count = activate_once(h.root); });
     check_outputs(h, link, c.scenario);
-    print_row(c.label, count, stats, loop_per);
-    std::printf("  %-42s last run: config %.1f ms, host key %.1f ms, collect (decrypt) %.1f ms, activate %.1f ms\n", "",
+    print_row((std::string("in process: ") + c.label).c_str(), count, in_process, loop_per);
+    std::printf("  %-42s best phases: config %.1f ms, host key %.1f ms, collect (decrypt) %.1f ms, activate %.1f ms\n", "",
                 g_phase_ms[0], g_phase_ms[1], g_phase_ms[2], g_phase_ms[3]);
-    if (c.scenario == Scenario::both) both_best = stats.best();
+    auto binary = repeat(repeats, [&] {
+      if (run({agent, "--root", h.root.string(), "secrets", "--once", "--no-restart"}, false) != 0)
+        die("vps-agent secrets --once failed (run it by hand under --root " + h.root.string() + ")");
+    });
+    check_outputs(h, link, c.scenario);
+    print_row((std::string("vps-agent secrets --once: ") + c.label).c_str(), count, binary, loop_per);
+    const double budget = 0.1 * static_cast<double>(count) / 1000.0;
+    fast = fast && in_process.best() < budget;
+    binary_fast = binary_fast && binary.best() < budget;
+    ratio = ratio && loop_per * static_cast<double>(count) / binary.best() >= 20;
+    const std::string sep = in_process_ms.empty() ? "" : " / ";
+    in_process_ms += sep + ms(in_process.best());
+    binary_ms += sep + ms(binary.best());
   }
-
-  // The real binary, process start and all (config still the `both` scenario).
-  const std::string agent = VPS_AGENT_BIN;
-  auto binary = repeat(repeats, [&] {
-    if (run({agent, "--root", h.root.string(), "secrets", "--once", "--no-restart"}, false) != 0)
-      die("vps-agent secrets --once failed (run it by hand under --root " + h.root.string() + ")");
-  });
-  check_outputs(h, link, Scenario::both);
-  print_row("vps-agent --root R secrets --once: both", 2 * n, binary, loop_per);
-
-  const bool fast = both_best < 0.1 * static_cast<double>(2 * n) / 1000.0;
-  const bool ratio = loop_per * static_cast<double>(2 * n) / binary.best() >= 20;
-  std::printf("  targets: < 100 ms per 1000 secrets (in process): %s; >= 20x the loop (real binary): %s\n",
-              fast ? "met" : "MISSED", ratio ? "met" : "MISSED");
-  ::umount2((h.root / "run/vps-secrets.d").c_str(), MNT_DETACH);
-  fs::remove_all(h.dir);
-  return fast && ratio ? 0 : 1;
+  std::printf("  targets (best of %d; sops / age / both):\n", repeats);
+  std::printf("    < 100 ms per 1000 secrets, in process: %s (%s ms)\n", fast ? "met" : "MISSED", in_process_ms.c_str());
+  std::printf("    < 100 ms per 1000 secrets, real binary incl. process start: %s (%s ms)\n",
+              binary_fast ? "met" : "MISSED", binary_ms.c_str());
+  std::printf("    >= 20x the agenix-style loop, real binary: %s\n", !loop ? "not measured (--no-loop)" : ratio ? "met" : "MISSED");
+  if (keep) {
+    std::printf("  kept the scratch host: %s (config: both; its ramfs went with this mount namespace)\n", h.root.c_str());
+  } else {
+    ::umount2((h.root / "run/vps-secrets.d").c_str(), MNT_DETACH);
+    fs::remove_all(h.dir);
+  }
+  return fast && (ratio || !loop) ? 0 : 1;
 }

@@ -36,32 +36,34 @@ Result<Fields> Fields::open(const YAML::Node& node, std::string section, std::st
     return fail(Errc::config, location(source, node) + section + ": must be a mapping");
   Fields fields(node, std::move(section), source);
   if (!node || node.IsNull()) return fields;
-  std::set<std::string, std::less<>> seen;
   for (const auto& item : node) {
     if (!item.first.IsScalar())
       return fail(Errc::config, location(source, item.first) + fields.m_section + ": keys must be strings");
-    auto key = item.first.Scalar();
-    if (!seen.insert(key).second)
+    const auto& key = item.first.Scalar();
+    if (!fields.m_values.emplace(key, item.second).second)
       return fail(Errc::config, location(source, item.first) + fields.m_section + "." + key + ": duplicate key");
   }
   return fields;
 }
 
-bool Fields::has(std::string_view key) const {
-  return m_node && m_node.IsMap() && m_node[std::string(key)];
+YAML::Node Fields::value(std::string_view key) const {
+  auto it = m_values.find(key);
+  return it == m_values.end() ? YAML::Node() : it->second;
 }
 
+bool Fields::has(std::string_view key) const { return m_values.find(key) != m_values.end(); }
+
 tl::unexpected<Error> Fields::error_at(std::string_view key, const std::string& problem) const {
-  YAML::Node at = has(key) ? m_node[std::string(key)] : m_node;
+  YAML::Node at = has(key) ? value(key) : m_node;
   std::string name = m_section.empty() ? std::string(key) : m_section + "." + std::string(key);
   return fail(Errc::config, location(m_source, at) + name + ": " + problem);
 }
 
 Result<std::string> Fields::scalar(std::string_view key) {
   m_known.insert(std::string(key));
-  YAML::Node value = m_node[std::string(key)];
-  if (!value.IsScalar()) return error_at(key, "must be a single value");
-  return value.Scalar();
+  const YAML::Node node = value(key);
+  if (!node.IsScalar()) return error_at(key, "must be a single value");
+  return node.Scalar();
 }
 
 Status Fields::string(std::string_view key, std::string& out) {
@@ -152,19 +154,19 @@ Status Fields::string_list(std::string_view key, std::vector<std::string>& out) 
 
 YAML::Node Fields::raw(std::string_view key) {
   m_known.insert(std::string(key));
-  return has(key) ? m_node[std::string(key)] : YAML::Node();
+  return has(key) ? value(key) : YAML::Node();
 }
 
 Result<Fields> Fields::nested(std::string_view key) {
   m_known.insert(std::string(key));
   std::string name = m_section.empty() ? std::string(key) : m_section + "." + std::string(key);
-  return open(has(key) ? m_node[std::string(key)] : YAML::Node(), name, m_source);
+  return open(has(key) ? value(key) : YAML::Node(), name, m_source);
 }
 
 Status Fields::finish() const {
   if (!m_node || !m_node.IsMap()) return {};
-  for (const auto& item : m_node) {
-    auto key = item.first.Scalar();
+  for (const auto& item : m_node) {  // document order: the first unknown key is reported
+    const auto& key = item.first.Scalar();
     if (!m_known.contains(key)) return error_at(key, "unknown key");
   }
   return {};

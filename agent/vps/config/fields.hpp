@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -64,7 +65,13 @@ class Fields {
       : m_node(std::move(node)), m_section(std::move(section)), m_source(source) {}
   Result<std::string> scalar(std::string_view key);
 
+  // The value of `key`; a null node when absent (never inserts into the document).
+  YAML::Node value(std::string_view key) const;
+
   YAML::Node m_node;
+  // key -> value, filled once by open(): yaml-cpp's own lookup scans the mapping and, on a
+  // non-const node, adds a placeholder per absent key, which made a 1000-secret config slow.
+  std::map<std::string, YAML::Node, std::less<>> m_values;
   std::string m_section;
   std::string_view m_source;
   std::set<std::string, std::less<>> m_known;

@@ -12,9 +12,18 @@
 namespace vps::config {
 namespace {
 
+// root + path by string: path is absolute and normalised by the parser, and std::filesystem's
+// operator/ re-splits both into components (it dominated loading a 1000-secret config).
 std::filesystem::path under(const std::filesystem::path& root, const std::filesystem::path& path) {
   if (path.empty() || root.empty() || root == "/") return path;
-  return root / path.relative_path();
+  std::string_view base = root.native();
+  while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
+  std::string_view rest = path.native();
+  while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+  std::string joined;
+  joined.reserve(base.size() + 1 + rest.size());
+  joined.append(base).append("/").append(rest);
+  return joined;
 }
 
 // Bounded read without the host/ layer (config sits below it).

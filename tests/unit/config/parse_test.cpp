@@ -149,6 +149,21 @@ TEST_SUITE("config::load") {
     CHECK(config->identity.host_key == root / "keys/k");
     CHECK(config->console.path == root / "console");
   }
+  TEST_CASE("a root given with trailing slashes relocates the same, and the config is not re-read per key") {
+    test::TempDir root;
+    std::filesystem::create_directories(root / "etc/vps-agent");
+    std::string files;
+    for (int i = 0; i < 200; ++i)
+      files += "    - {name: s" + std::to_string(i) + ", source: /srv/s" + std::to_string(i) + ".age, mode: \"0440\"}\n";
+    test::write_text(root / "etc/vps-agent/config.yaml", "secrets:\n  files:\n" + files);
+    auto config = config::load(root.path().string() + "//", "");
+    REQUIRE(config);
+    REQUIRE(config->secrets.files.size() == 200);
+    CHECK(config->secrets.files[199].source == root / "srv/s199.age");
+    CHECK(config->secrets.files[199].source.native().find("//") == std::string::npos);
+    CHECK(config->secrets.files[0].mode == 0440u);
+    CHECK(config->identity.host_key == root / "etc/ssh/ssh_host_ed25519_key");
+  }
   TEST_CASE("an explicit --config must exist and errors name it") {
     test::TempDir root;
     auto missing = config::load(root.path(), (root / "nope.yaml").string());

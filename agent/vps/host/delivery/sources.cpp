@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include <vps/base/parallel.hpp>
 #include <vps/formats/sops/sops.hpp>
 #include <vps/host/fs/file.hpp>
 
@@ -54,39 +55,66 @@ bool recently_modified(const std::filesystem::path& path) {
   return age < k_settle_window && age > -k_settle_window;
 }
 
-// Sources decrypted once per collect(), however many secrets they feed.
-struct SourceCache {
-  struct Entry {
-    std::string content;
-    SecretFormat format = SecretFormat::automatic;
-    std::optional<sops::PlainFile> plain;
-  };
-  std::map<std::pair<std::filesystem::path, SecretFormat>, Entry> entries;
+// One distinct (source, format) pair, read and decrypted once however many secrets it feeds.
+struct Source {
+  std::filesystem::path path;
+  SecretFormat requested = SecretFormat::automatic;
+  SecretFormat format = SecretFormat::automatic;  // resolved after reading
+  bool absent = false;                            // the file itself does not exist
+  std::optional<Error> error;                     // reading or decrypting failed
+  SecretBytes age_plaintext;                      // format == age
+  std::optional<sops::PlainFile> plain;           // any sops format
 };
 
-// absent: set when the source itself does not exist (as opposed to a missing key path).
-Result<SecretBytes> from_source(SourceCache& cache, const config::SecretFile& file,
-                                const std::vector<const age::Identity*>& identities, bool& absent) {
-  auto [it, inserted] = cache.entries.try_emplace({file.source, file.format});
-  auto& entry = it->second;
-  if (inserted) {
-    auto bytes = read_file(file.source, k_max_source);
-    if (!bytes) {
-      cache.entries.erase(it);
-      absent = bytes.error().code == Errc::missing;
-      return fail(bytes.error());
-    }
-    entry.content.assign(as_chars(*bytes));
-    entry.format = resolve_format(file.format, file.source, entry.content);
+// Reads and decrypts one source; touches nothing but `source`, so sources run in parallel.
+void decrypt_source(Source& source, const std::vector<const age::Identity*>& identities) {
+  auto bytes = read_file(source.path, k_max_source);
+  if (!bytes) {
+    source.absent = bytes.error().code == Errc::missing;
+    source.error = std::move(bytes).error();
+    return;
   }
-  if (entry.format == SecretFormat::age) {
+  const std::string_view content = as_chars(*bytes);
+  source.format = resolve_format(source.requested, source.path, content);
+  if (source.format == SecretFormat::age) {
+    auto plaintext = age::decrypt(*bytes, identities);
+    if (plaintext) source.age_plaintext = std::move(*plaintext);
+    else source.error = std::move(plaintext).error();
+    return;
+  }
+  auto plain = sops::decrypt(content, sops_format(source.format), identities);
+  if (plain) source.plain = std::move(*plain);
+  else source.error = std::move(plain).error();
+}
+
+// The distinct sources of `files`, in first-use order; index[i] is the source of files[i].
+std::vector<Source> distinct_sources(const std::vector<config::SecretFile>& files, std::vector<std::size_t>& index) {
+  std::vector<Source> sources;
+  std::map<std::pair<std::filesystem::path, SecretFormat>, std::size_t> seen;
+  for (const auto& file : files) {
+    auto [it, inserted] = seen.try_emplace({file.source, file.format}, sources.size());
+    index.push_back(it->second);
+    if (!inserted) continue;
+    auto& source = sources.emplace_back();
+    source.path = file.source;
+    source.requested = file.format;
+  }
+  return sources;
+}
+
+// One secret's bytes from its decrypted source: an age file whole, a sops value or file.
+Result<SecretBytes> secret_bytes(const Source& source, const config::SecretFile& file) {
+  if (source.error) return fail(*source.error);
+  if (source.format == SecretFormat::age) {
     if (!file.key.empty()) return fail(Errc::config, "key '" + file.key + "': an age file has no keys");
-    return age::decrypt(as_bytes(entry.content), identities);
+    return SecretBytes(source.age_plaintext.begin(), source.age_plaintext.end());
   }
-  if (!entry.plain) entry.plain = VPS_TRY(sops::decrypt(entry.content, sops_format(entry.format), identities));
-  auto text = file.key.empty() ? VPS_TRY(sops::render(*entry.plain)) : VPS_TRY(sops::extract(*entry.plain, file.key));
+  auto text = file.key.empty() ? VPS_TRY(sops::render(*source.plain)) : VPS_TRY(sops::extract(*source.plain, file.key));
   return to_secret_bytes(text);
 }
+
+// A thread costs about as much as decrypting a few small age files.
+constexpr std::size_t k_min_sources_per_worker = 8;
 
 }  // namespace
 
@@ -116,14 +144,19 @@ Result<SecretBytes> decrypt_file(std::string_view content, SecretFormat format, 
 
 Result<Collected> collect(const config::Secrets& secrets, const std::vector<const age::Identity*>& identities) {
   Collected out;
-  SourceCache cache;
-  for (const auto& file : secrets.files) {
-    bool absent = false;
-    auto plaintext = from_source(cache, file, identities, absent);
+  std::vector<std::size_t> source_of;
+  auto sources = distinct_sources(secrets.files, source_of);
+  parallel_for(sources.size(), parallel_workers(sources.size(), k_min_sources_per_worker),
+               [&](std::size_t i) { decrypt_source(sources[i], identities); });
+
+  for (std::size_t i = 0; i < secrets.files.size(); ++i) {
+    const auto& file = secrets.files[i];
+    const Source& source = sources[source_of[i]];
+    auto plaintext = secret_bytes(source, file);
     if (!plaintext) {
       const Errc code = plaintext.error().code;
       const bool settling = code == Errc::malformed && recently_modified(file.source);
-      if (code == Errc::no_identity || absent || settling) {
+      if (code == Errc::no_identity || source.absent || settling) {
         const bool known = std::any_of(out.pending.begin(), out.pending.end(),
                                        [&](const Pending& p) { return p.source == file.source; });
         if (!known) out.pending.push_back({file.source, code, plaintext.error().message});

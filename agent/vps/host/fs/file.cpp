@@ -1,5 +1,6 @@
 #include <vps/host/fs/file.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -25,8 +26,10 @@ Result<Buffer> read_bounded(const std::filesystem::path& path, std::size_t max_s
   }
   Buffer out;
   struct stat st {};
-  if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::size_t>(st.st_size) <= max_size)
-    out.reserve(static_cast<std::size_t>(st.st_size));
+  // Known size: a regular file with a size (procfs and sysfs files say 0 and read in pieces).
+  const std::size_t known_size =
+      fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+  if (known_size <= max_size) out.reserve(known_size);
   std::uint8_t chunk[16384];
   for (;;) {
     ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
@@ -43,8 +46,12 @@ Result<Buffer> read_bounded(const std::filesystem::path& path, std::size_t max_s
                   "'" + path.string() + "' is larger than the limit of " + std::to_string(max_size) + " bytes");
     }
     out.insert(out.end(), chunk, chunk + n);
+    // All of the size fstat reported: skip the read that would return 0 (one syscall per
+    // file matters when a thousand small secrets are read). A file still being written is
+    // the writer's race either way; deployments replace sources by rename.
+    if (known_size != 0 && out.size() >= known_size) break;
   }
-  sodium_memzero(chunk, sizeof chunk);
+  sodium_memzero(chunk, std::min(out.size(), sizeof chunk));  // no more than was ever read into it
   return out;
 }
 

@@ -48,23 +48,18 @@ Result<std::vector<std::string>> list_names(int dir_fd, const std::filesystem::p
   return names;
 }
 
+// unlinkat first: files are the common case and Linux answers EISDIR for a directory, which
+// saves a stat per file when pruning a generation of thousands of secrets. A symlink is
+// unlinked itself, never followed.
 Status remove_tree_depth(int dir_fd, const std::string& name, const std::filesystem::path& what, int depth) {
+  if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
+  if (errno != EISDIR) return fail(Errc::io, "cannot remove '" + what.string() + "': " + errno_text(errno));
   if (depth > k_max_depth) return fail(Errc::io, "refusing to remove '" + what.string() + "': nested too deep");
-  struct stat st {};
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return {};
-    return fail(Errc::io, "cannot stat '" + what.string() + "': " + errno_text(errno));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    Fd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!sub) return fail(Errc::io, "cannot open '" + what.string() + "': " + errno_text(errno));
-    auto names = VPS_TRY(list_names(sub.get(), what));
-    for (const auto& child : names) VPS_CHECK(remove_tree_depth(sub.get(), child, what / child, depth + 1));
-    if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
-      return fail(Errc::io, "cannot remove '" + what.string() + "': " + errno_text(errno));
-    return {};
-  }
-  if (::unlinkat(dir_fd, name.c_str(), 0) != 0 && errno != ENOENT)
+  Fd sub(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!sub) return fail(Errc::io, "cannot open '" + what.string() + "': " + errno_text(errno));
+  auto names = VPS_TRY(list_names(sub.get(), what));
+  for (const auto& child : names) VPS_CHECK(remove_tree_depth(sub.get(), child, what / child, depth + 1));
+  if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
     return fail(Errc::io, "cannot remove '" + what.string() + "': " + errno_text(errno));
   return {};
 }

@@ -57,17 +57,17 @@ bool same_as_previous(int previous_fd, std::string_view name, ByteView now) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   if (static_cast<std::uint64_t>(st.st_size) != now.size()) return false;
-  // One byte more than expected, so a file that grew since fstat is seen as different.
-  SecretBytes before(now.size() + 1);
+  // Generation files are written once, under the activation lock, and never changed: the size
+  // fstat reported is final, so no read to confirm the end of file.
+  SecretBytes before(now.size());
   std::size_t got = 0;
   while (got < before.size()) {
     ssize_t n = ::read(fd.get(), before.data() + got, before.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    if (n == 0) break;
+    if (n <= 0) return false;
     got += static_cast<std::size_t>(n);
   }
-  return got == now.size() && equal_ct(ByteView(before.data(), got), now);
+  return equal_ct(ByteView(before.data(), got), now);
 }
 
 Result<std::vector<std::string>> list_files(int dir_fd, const std::filesystem::path& what) {

@@ -51,6 +51,17 @@ TEST_SUITE("host::mounts::generations") {
     REQUIRE(mounts::remove_tree_at(fd.get(), "gen", dir / "gen"));
     CHECK_FALSE(std::filesystem::exists(dir / "gen"));
     CHECK(test::read_text(dir / "outside" / "keep") == "keep");
+    // The name itself a symlink to a directory: the link goes, the directory stays.
+    std::filesystem::create_directory_symlink(dir / "outside", dir / "top-link");
+    REQUIRE(mounts::remove_tree_at(fd.get(), "top-link", dir / "top-link"));
+    CHECK_FALSE(std::filesystem::is_symlink(dir / "top-link"));
+    CHECK(test::read_text(dir / "outside" / "keep") == "keep");
+    // Deep trees with files at every level, and an absent name, are fine.
+    std::filesystem::create_directories(dir / "deep/a/b/c");
+    for (auto sub : {"deep", "deep/a", "deep/a/b", "deep/a/b/c"}) test::write_text(dir / sub / "f", "x");
+    REQUIRE(mounts::remove_tree_at(fd.get(), "deep", dir / "deep"));
+    CHECK_FALSE(std::filesystem::exists(dir / "deep"));
+    CHECK(mounts::remove_tree_at(fd.get(), "absent", dir / "absent"));
   }
 
   TEST_CASE("replace_symlink switches links and refuses real files") {
