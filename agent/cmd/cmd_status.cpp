@@ -1,5 +1,5 @@
-// vps-agent status: what this host's identity and enrollment look like, from files only (no
-// network), so it answers instantly even while other steps wait.
+// vps-agent status: what this host's identity, enrollment, secrets and rebuilds look like, from
+// files only (no network, no decryption), so it answers instantly even while other steps wait.
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,8 @@
 #include <vps/host/identity/host_key.hpp>
 #include <vps/host/identity/instance_id.hpp>
 #include <vps/host/identity/quarantine.hpp>
+#include <vps/host/mounts/generations.hpp>
+#include <vps/host/rebuild/sequence_file.hpp>
 #include <vps/host/state/state_store.hpp>
 
 namespace {
@@ -35,6 +37,29 @@ json identity_status(const config::Config& config) {
   out["fingerprint"] = formats::openssh::sha256_fingerprint(key->key);
   out["public_key"] = formats::openssh::format_public_key_line(*key);
   if (auto age = host::identity::age_recipient(key->key)) out["age_recipient"] = *age;
+  return out;
+}
+
+// The live generation (the link's target), not whether the secrets would decrypt now.
+json secrets_status(const config::Config& config) {
+  const auto& secrets = config.secrets;
+  json out = {{"files", secrets.files.size()}, {"templates", secrets.templates.size()},
+              {"link", secrets.link.string()}, {"generation", nullptr}};
+  auto generation = host::mounts::current_generation(secrets.link, secrets.mount);
+  if (!generation) out["error"] = generation.error().message;
+  else if (*generation) out["generation"] = **generation;
+  return out;
+}
+
+json rebuilds_status(const config::Config& config) {
+  const auto& rebuild = config.rebuild;
+  json out = {{"configured", !rebuild.command.empty()}, {"command", rebuild.command}};
+  if (rebuild.command.empty()) return out;
+  const auto path = host::rebuild::sequence_file_path(config);
+  out["state_file"] = path.string();
+  auto last = host::rebuild::load_last_sequence(path);
+  if (!last) out["error"] = last.error().message;
+  else out["last_sequence"] = *last;
   return out;
 }
 
@@ -67,6 +92,8 @@ json build_status(const config::Config& config) {
   enrollment["endpoint"] = config.enrollment.endpoint;
   status["instance"] = instance;
   status["enrollment"] = enrollment;
+  status["secrets"] = secrets_status(config);
+  status["rebuilds"] = rebuilds_status(config);
   return status;
 }
 
@@ -91,6 +118,23 @@ void print_text(const json& s) {
     std::printf("  last try:  %s\n", text_of(e["last_attempt"]).c_str());
   if (e.contains("last_error") && !text_of(e["last_error"]).empty())
     std::printf("  last error: %s\n", text_of(e["last_error"]).c_str());
+  const auto& sec = s["secrets"];
+  const std::string configured = text_of(sec["files"]) + " files, " + text_of(sec["templates"]) + " templates configured";
+  if (!sec["generation"].is_null())
+    std::printf("secrets:     generation %s (%s)\n", text_of(sec["generation"]).c_str(), configured.c_str());
+  else std::printf("secrets:     none active (%s)\n", configured.c_str());
+  if (sec.contains("error")) std::printf("  problem:   %s\n", text_of(sec["error"]).c_str());
+  const auto& r = s["rebuilds"];
+  if (!r["configured"].get<bool>()) {
+    std::printf("rebuilds:    not configured (no rebuild.command)\n");
+  } else {
+    std::string command;
+    for (const auto& arg : r["command"]) command += (command.empty() ? "" : " ") + text_of(arg);
+    if (r.contains("error")) std::printf("rebuilds:    BLOCKED (vps-agent watch will not start): %s\n", text_of(r["error"]).c_str());
+    else if (r["last_sequence"].get<std::int64_t>() == 0) std::printf("rebuilds:    none applied yet\n");
+    else std::printf("rebuilds:    last applied sequence %s\n", text_of(r["last_sequence"]).c_str());
+    std::printf("  command:   %s\n", command.c_str());
+  }
   if (s.contains("state_error")) std::printf("state:       %s\n", text_of(s["state_error"]).c_str());
 }
 
@@ -105,7 +149,7 @@ Result<int> run_status(const cli::Context& ctx, const Options& options) {
 const bool registered = cli::register_command(90, [](CLI::App& app, cli::Context& ctx) {
   auto options = std::make_shared<Options>();
   auto* sub = cli::add_command(app, ctx, "status",
-                               "Show host identity, instance, enrollment progress and quarantined keys",
+                               "Show host identity, instance, enrollment progress, quarantined keys, the live secrets generation and the last applied rebuild",
                                [&ctx, options] { return run_status(ctx, *options); });
   sub->add_flag("--json", options->json, "Print machine-readable JSON");
 });

@@ -115,6 +115,31 @@ check_secret_state() {
 check_secret_state
 pass "US2: published, approved with the console fingerprint, secret pushed to the endpoint and fetched by the host into ramfs (daemon:daemon 0440), demo-app started only after vps-secrets.target"
 
+# A changed secret, deployed by file, then `systemctl reload vps-secrets`: the agent activates a new
+# generation and restarts demo-app (restart_units) through the real system bus.
+secret="vm-test-secret-2-$RANDOM$RANDOM"
+secret_sha=$(printf '%s' "$secret" | sha256sum | cut -c1-16)
+app_started_before=$(ssh_guest systemctl show -p ExecMainStartTimestampMonotonic --value demo-app.service)
+# shellcheck disable=SC2016 # expanded by the guest's shell
+printf '%s' "$secret" | "$enroll_bin" encrypt -r "$console_age" -a \
+  | ssh_guest 'd=/etc/vps-agent/secrets; cat > $d/.demo-secret.age.new && mv $d/.demo-secret.age.new $d/demo-secret.age' \
+  || fail "could not deploy the changed secret over ssh"
+t_reload=$(date +%s)
+reload_out=$(ssh_guest systemctl reload vps-secrets.service 2>&1) \
+  || fail "systemctl reload vps-secrets.service failed: $reload_out; $(ssh_guest journalctl -b -u vps-secrets.service -n 5 --no-pager -o cat 2>&1)"
+app_restarted() {
+  local now
+  now=$(ssh_guest systemctl show -p ExecMainStartTimestampMonotonic --value demo-app.service)
+  ((now > app_started_before)) && ssh_guest grep -q "sha256 $secret_sha" /run/demo-app/started
+}
+if ! poll 60 app_restarted; then
+  ssh_guest journalctl -b -u vps-secrets.service -n 8 --no-pager -o cat 2>&1 | indent guest
+  fail "US2: demo-app was not restarted with the changed secret within 60 s of the reload"
+fi
+timing "reload with a changed secret -> app restarted" "$(since "$t_reload")"
+check_secret_state
+pass "US2: a changed secret (deployed by file + reload) becomes a new generation and restarts demo-app over the system bus"
+
 console_before=$(console_size)
 ssh_guest systemctl reboot || true
 log "rebooting the guest"

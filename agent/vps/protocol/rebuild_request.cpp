@@ -7,6 +7,7 @@
 #include <vps/base/base64.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/public_key.hpp>
+#include <vps/protocol/host_name.hpp>
 #include <vps/protocol/publication.hpp>
 
 namespace vps::protocol {
@@ -17,8 +18,6 @@ bool revision_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
          c == '/' || c == '@' || c == '+' || c == '-';
 }
-
-bool host_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'; }
 
 tl::unexpected<Error> bad(std::string_view what) {
   return fail(Errc::malformed, "parsing rebuild request: " + std::string(what));
@@ -54,13 +53,8 @@ bool valid_revision(std::string_view revision) {
          std::all_of(revision.begin(), revision.end(), revision_char);
 }
 
-bool valid_rebuild_host(std::string_view host) {
-  if (host.empty() || host.size() > 63 || !std::all_of(host.begin(), host.end(), host_char)) return false;
-  return host.front() != '.' && host.front() != '-';
-}
-
 Result<std::string> canonical_text(const RebuildRequest& r) {
-  if (!valid_rebuild_host(r.host)) return bad("invalid host name");
+  if (!valid_host_name(r.host)) return bad("invalid host name");
   if (!valid_revision(r.revision)) return bad("invalid revision (1-128 of A-Z a-z 0-9 . _ / @ + -, not starting with '-')");
   if (r.sequence <= 0) return bad("sequence must be positive");
   if (r.expires < 0) return bad("invalid expires");

@@ -13,7 +13,7 @@
 //   expires: 1764228495
 //   key: ssh-ed25519 AAAAC3Nza...
 //
-// host      [a-z0-9][a-z0-9.-]{0,62} (the endpoint's host name grammar)
+// host      [a-z0-9][a-z0-9.-]{0,62} (protocol/host_name.hpp, the endpoint's grammar too)
 // revision  1-128 of [A-Za-z0-9._/@+-], not starting with '-' (never an option to the command)
 // sequence  decimal 1..2^63-1, no leading zeros; the host refuses any not above the last applied
 // expires   decimal Unix seconds, no leading zeros
@@ -52,7 +52,6 @@ struct SignedRebuildRequest {
 };
 
 bool valid_revision(std::string_view revision);
-bool valid_rebuild_host(std::string_view host);
 
 // Errc::malformed for a field out of its grammar (naming the field).
 Result<std::string> canonical_text(const RebuildRequest& request);

@@ -11,11 +11,6 @@ bool alnum(char c) { return lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
 
 }  // namespace
 
-bool valid_host_name(std::string_view name) {
-  if (name.empty() || name.size() > 63 || !lower_alnum(name.front())) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return lower_alnum(c) || c == '.' || c == '-'; });
-}
-
 bool valid_secret_name(std::string_view name) {
   if (name.empty() || name.size() > 128 || !alnum(name.front())) return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <enroll/routes/context.hpp>
+#include <vps/base/log.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
 namespace vps::enroll::routes {
@@ -192,9 +193,30 @@ Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::
   return response;
 }
 
+namespace {
+
+// The agent handles one request at a time and reports its result before it polls again, so a
+// request still picked or running when its host polls will never be reported: the agent was
+// restarted mid-rebuild, or its report was lost. Without this it would show "running" forever
+// and `vps-enroll rebuild --wait` could not end.
+constexpr std::string_view k_abandoned_reason =
+    "no result reported: the host polled for its next rebuild while this one was unfinished "
+    "(agent restarted mid-rebuild, its report was lost, or a second watcher runs); check the host's journal";
+
+Status abandon_unfinished(store::Store& store, const std::string& name, std::int64_t now) {
+  const auto abandoned = VPS_TRY(store.abandon_unfinished_rebuilds(name, now, k_abandoned_reason));
+  if (abandoned == 0) return {};
+  const std::string detail = std::to_string(abandoned) + " unfinished request(s) marked failed";
+  log::warning("rebuilds of host '" + name + "': " + detail + ": " + std::string(k_abandoned_reason));
+  return store.append_audit(store::AuditEntry{0, now, "endpoint", "rebuild-abandoned", name, detail});
+}
+
+}  // namespace
+
 Response poll_rebuild_queue(store::Store& store, const std::string& name, std::int64_t now) {
   Status polled = store.record_rebuild_poll(name, now);
   if (polled) polled = store.expire_rebuilds(name, now);
+  if (polled) polled = abandon_unfinished(store, name, now);
   if (!polled) return internal_error(polled.error());
   auto next = store.next_queued_rebuild(name, now);
   if (!next) return internal_error(next.error());

@@ -109,7 +109,13 @@ CREATE TABLE rebuild_polls (
 );
 )sql";
 
-constexpr std::array<Migration, 3> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}}};
+// Pruning the audit trail by age (store/retention.cpp: DELETE ... WHERE at < ?) scanned the
+// whole table; audit_target leads with target, so it cannot serve that query.
+constexpr std::string_view k_v4 = R"sql(
+CREATE INDEX audit_at ON audit (at);
+)sql";
+
+constexpr std::array<Migration, 4> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}}};
 
 }  // namespace
 

@@ -97,6 +97,16 @@ Status Store::expire_rebuilds(std::string_view host, std::int64_t now) {
   return stmt.run();
 }
 
+Result<std::int64_t> Store::abandon_unfinished_rebuilds(std::string_view host, std::int64_t now,
+                                                        std::string_view reason) {
+  auto stmt = VPS_TRY(m_db->prepare(
+      "UPDATE rebuilds SET state = 'failed', finished_at = ?2, reason = ?3 "
+      "WHERE host = ?1 AND state IN ('picked', 'running')"));
+  stmt.bind(1, host).bind(2, now).bind(3, reason);
+  VPS_CHECK(stmt.run());
+  return m_db->changes();
+}
+
 Result<std::optional<RebuildRecord>> Store::next_queued_rebuild(std::string_view host, std::int64_t now) {
   auto stmt = VPS_TRY(m_db->prepare("SELECT " + std::string(k_columns) +
                                     " FROM rebuilds WHERE host = ?1 AND state = 'queued' AND expires_at > ?2 "

@@ -67,6 +67,8 @@ class Store {
   Result<std::int64_t> insert_rebuild(const RebuildRecord& rebuild);  // returns the id
   Result<std::int64_t> last_rebuild_sequence(std::string_view host);  // 0 when none
   Status expire_rebuilds(std::string_view host, std::int64_t now);     // queued and past expiry -> expired
+  // picked/running -> failed with `reason`; the number of rows changed.
+  Result<std::int64_t> abandon_unfinished_rebuilds(std::string_view host, std::int64_t now, std::string_view reason);
   Result<std::optional<RebuildRecord>> next_queued_rebuild(std::string_view host, std::int64_t now);
   Result<std::optional<RebuildRecord>> find_rebuild(std::string_view host, std::int64_t id);
   Result<std::vector<RebuildRecord>> rebuilds_for(std::string_view host, std::size_t limit);  // newest first

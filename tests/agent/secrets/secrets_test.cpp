@@ -68,6 +68,10 @@ TEST_SUITE("agent::secrets") {
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(link_target(host) == "2");
     CHECK(read_text(host.link() / "api") == "rotated\n");
+    // status reports the live generation from the link, without decrypting anything.
+    auto status = host.agent({"status"});
+    REQUIRE(status.exit_code == 0);
+    CHECK(status.out.find("secrets:     generation 2 (") != std::string::npos);
   }
 
   TEST_CASE("a flipped ciphertext byte fails with 80 and keeps the previous generation") {

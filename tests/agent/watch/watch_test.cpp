@@ -1,5 +1,8 @@
 // `vps-agent watch` refusing to start on a configuration it cannot run safely (exit 78, 66
-// or 65, as the unit's RestartPreventExitStatus expects), before any network traffic.
+// or 65, as the unit's RestartPreventExitStatus expects), before any network traffic; and what
+// `vps-agent status` says about the rebuild guard.
+#include <nlohmann/json.hpp>
+
 #include <vps/formats/openssh/private_key.hpp>
 #include <vps/protocol/publication.hpp>
 
@@ -71,6 +74,38 @@ TEST_SUITE("agent::watch") {
                      "  authorized_operators:\n    - " + operator_line() + "\n");
     CHECK(r.exit_code == 65);
     CHECK(r.err.find("corrupt") != std::string::npos);
+  }
+
+  TEST_CASE("status shows the rebuild guard: none yet, the last applied sequence, or blocked") {
+    Host h;
+    auto status = [&] {
+      auto r = run({agent_binary().string(), "--root", h.root.string(), "status"});
+      auto j = run({agent_binary().string(), "--root", h.root.string(), "status", "--json"});
+      REQUIRE(r.exit_code == 0);
+      REQUIRE(j.exit_code == 0);
+      return std::make_pair(r.out, nlohmann::json::parse(j.out)["rebuilds"]);
+    };
+    write_text(h.root / "etc/vps-agent/config.yaml", "secrets:\n  files: []\n");
+    auto [text, json] = status();
+    CHECK(text.find("rebuilds:    not configured") != std::string::npos);
+    CHECK(json["configured"] == false);
+
+    write_text(h.root / "etc/vps-agent/config.yaml", "rebuild:\n  command: [/usr/local/sbin/rebuild, \"{revision}\"]\n");
+    std::tie(text, json) = status();
+    CHECK(text.find("rebuilds:    none applied yet\n  command:   /usr/local/sbin/rebuild {revision}") != std::string::npos);
+    CHECK(json["last_sequence"] == 0);
+    CHECK(json["state_file"] == (h.root / "var/lib/vps-agent/rebuild-sequence").string());
+
+    std::filesystem::create_directories(h.root / "var/lib/vps-agent");
+    write_text(h.root / "var/lib/vps-agent/rebuild-sequence", "1764224895000\n");
+    std::tie(text, json) = status();
+    CHECK(text.find("rebuilds:    last applied sequence 1764224895000") != std::string::npos);
+    CHECK(json["last_sequence"] == 1764224895000);
+
+    write_text(h.root / "var/lib/vps-agent/rebuild-sequence", "garbage\n");
+    std::tie(text, json) = status();
+    CHECK(text.find("rebuilds:    BLOCKED (vps-agent watch will not start): ") != std::string::npos);
+    CHECK(json.contains("error"));
   }
 
   TEST_CASE("an unreachable endpoint is a wait with backoff, not a failure") {

@@ -10,6 +10,10 @@
 
 namespace vps::host::rebuild {
 
+std::filesystem::path sequence_file_path(const config::Config& config) {
+  return config.rebuild.state_file.empty() ? config.state_dir / "rebuild-sequence" : config.rebuild.state_file;
+}
+
 Result<std::int64_t> load_last_sequence(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::int64_t{0};

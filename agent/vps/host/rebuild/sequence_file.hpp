@@ -7,8 +7,12 @@
 #include <filesystem>
 
 #include <vps/base/result.hpp>
+#include <vps/config/config.hpp>
 
 namespace vps::host::rebuild {
+
+// Where the guard lives: rebuild.state_file, or <state_dir>/rebuild-sequence by default.
+std::filesystem::path sequence_file_path(const config::Config& config);
 
 // 0 when the file does not exist. Errc::malformed for any other content (the guard cannot be
 // trusted, so nothing may run until an operator looks: never guess a replay window).

@@ -65,7 +65,7 @@ Result<Watcher> Watcher::open(const config::Config& config, const std::filesyste
   net::http::BackoffPolicy backoff;
   backoff.initial_delay = config.enrollment.retry.initial_delay;
   backoff.max_delay = config.enrollment.retry.max_delay;
-  const auto state_file = r.state_file.empty() ? config.state_dir / "rebuild-sequence" : r.state_file;
+  const auto state_file = sequence_file_path(config);
   VPS_CHECK(load_last_sequence(state_file));  // a corrupt guard stops us at startup
   return Watcher(net::api::SignedClient(*url, std::move(*key), options), lower(identity::host_name(root)),
                  url->to_string(), r, std::move(operators), state_file, backoff);

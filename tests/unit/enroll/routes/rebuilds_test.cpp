@@ -126,4 +126,26 @@ TEST_SUITE("enroll::routes::rebuilds") {
     CHECK(f.as(f.host, "GET", "/v1/hosts/web1/rebuilds/next").status == 204);
     CHECK(Json::parse(f.op("GET", "/v1/hosts/web1/rebuilds/1").body)["state"] == "expired");
   }
+
+  TEST_CASE("a request left running when its host polls again is marked failed, with the reason and an audit entry") {
+    RebuildFixture f;
+    REQUIRE(f.op("POST", "/v1/hosts/web1/rebuilds", f.body(f.alice, 10)).status == 201);
+    REQUIRE(f.op("POST", "/v1/hosts/web1/rebuilds", f.body(f.alice, 11, "def")).status == 201);
+    REQUIRE(f.as(f.host, "GET", "/v1/hosts/web1/rebuilds/next?wait=0").status == 200);
+    REQUIRE(f.as(f.host, "POST", "/v1/hosts/web1/rebuilds/1/status", R"({"state":"running"})").status == 200);
+    // The agent restarts mid-rebuild: its next poll hands out #2 and settles #1.
+    f.now += 30;
+    auto next = f.as(f.host, "GET", "/v1/hosts/web1/rebuilds/next?wait=0");
+    REQUIRE(next.status == 200);
+    CHECK(Json::parse(next.body)["id"] == 2);
+    auto first = Json::parse(f.op("GET", "/v1/hosts/web1/rebuilds/1").body);
+    CHECK(first["state"] == "failed");
+    CHECK(first["finished_at"] == k_now + 30);
+    CHECK(first["reason"].get<std::string>().starts_with("no result reported"));
+    CHECK(f.db->audit_for("web1", 20).value().front().action == "rebuild-abandoned");  // newest first
+    // A late report of the abandoned request is refused: its state is final.
+    CHECK(f.as(f.host, "POST", "/v1/hosts/web1/rebuilds/1/status", R"({"state":"succeeded","exit_status":0})").status == 409);
+    // #2 was only handed out: it stays queued until the host reports it picked.
+    CHECK(Json::parse(f.op("GET", "/v1/hosts/web1/rebuilds/2").body)["state"] == "queued");
+  }
 }

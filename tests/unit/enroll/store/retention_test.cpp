@@ -42,4 +42,15 @@ TEST_SUITE("enroll::store::Store retention") {
     CHECK(left[1].action == "approve");
     CHECK(store->prune_audit(0).value() == 0);
   }
+
+  TEST_CASE("pruning the audit trail by age uses an index, not a table scan") {
+    auto store = memory_store();
+    auto plan = store->database().prepare("EXPLAIN QUERY PLAN DELETE FROM audit WHERE at < ?1");
+    REQUIRE(plan);
+    plan->bind(1, std::int64_t{100});
+    std::string details;
+    while (plan->step().value()) details += plan->text(plan->column_count() - 1) + "\n";
+    INFO(details);
+    CHECK(details.find("INDEX audit_at") != std::string::npos);
+  }
 }
