@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -60,6 +61,36 @@ std::string read_text(const std::filesystem::path& path) {
 void write_text(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
+}
+
+void write_random_file(const std::filesystem::path& path, std::size_t size) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  std::vector<std::uint8_t> buf(1 << 20);
+  while (size > 0) {
+    const std::size_t n = std::min(size, buf.size());
+    crypto::random_bytes(std::span<std::uint8_t>(buf.data(), n));
+    out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
+    size -= n;
+  }
+  REQUIRE_MESSAGE(out.good(), "cannot write " << path);
+}
+
+namespace {
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+}  // namespace
+
+std::string age_keygen(const std::filesystem::path& dir, const std::string& name) {
+  auto made = run({"age-keygen", "-o", (dir / name).string()});
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  auto pub = run({"age-keygen", "-y", (dir / name).string()});
+  REQUIRE_MESSAGE(pub.exit_code == 0, pub.err);
+  return first_line(pub.out);
+}
+
+std::string ssh_keygen_ed25519(const std::filesystem::path& dir, const std::string& name) {
+  auto made = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / name).string()});
+  REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+  return first_line(read_text(dir / (name + ".pub")));
 }
 
 }  // namespace vps::test

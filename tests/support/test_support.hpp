@@ -52,6 +52,8 @@ std::filesystem::path source_dir();
 
 std::string read_text(const std::filesystem::path& path);
 void write_text(const std::filesystem::path& path, const std::string& text);
+// `size` random bytes (not secret: test data) into path.
+void write_random_file(const std::filesystem::path& path, std::size_t size);
 
 struct ProcessResult {
   int exit_code = -1;  // 128 + signal when killed
@@ -68,5 +70,11 @@ struct ProcessOptions {
 
 // Runs argv (argv[0] looked up in PATH), feeding stdin, capturing stdout and stderr.
 ProcessResult run(const std::vector<std::string>& argv, const ProcessOptions& options = {});
+
+// Keys made by the reference tools (callers check the tool exists with VPS_REQUIRE_PROGRAM):
+// `age-keygen -o dir/name`, returning its "age1..." recipient; `ssh-keygen -t ed25519` at
+// dir/name and dir/name.pub (no passphrase), returning the public key line without newline.
+std::string age_keygen(const std::filesystem::path& dir, const std::string& name);
+std::string ssh_keygen_ed25519(const std::filesystem::path& dir, const std::string& name);
 
 }  // namespace vps::test

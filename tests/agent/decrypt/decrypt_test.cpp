@@ -2,9 +2,6 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-
-#include <vps/crypto/random.hpp>
 
 #include "test_support.hpp"
 
@@ -13,32 +10,8 @@ using namespace vps::test;
 
 namespace {
 
-void write_random(const std::filesystem::path& path, std::size_t size) {
-  std::ofstream out(path, std::ios::binary);
-  std::vector<std::uint8_t> buf(1 << 20);
-  while (size > 0) {
-    std::size_t n = std::min(size, buf.size());
-    crypto::random_bytes(std::span<std::uint8_t>(buf.data(), n));
-    out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
-    size -= n;
-  }
-}
-
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return read_text(a) == read_text(b);
-}
-
-std::string keygen(const std::filesystem::path& dir, const std::string& name) {
-  auto r = run({"age-keygen", "-o", (dir / name).string()});
-  REQUIRE(r.exit_code == 0);
-  auto pub = run({"age-keygen", "-y", (dir / name).string()});
-  std::string recipient = pub.out.substr(0, pub.out.find('\n'));
-  return recipient;
-}
-
-void ssh_keygen(const std::filesystem::path& dir, const std::string& name) {
-  auto r = run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / name).string()});
-  REQUIRE(r.exit_code == 0);
 }
 
 }  // namespace
@@ -54,11 +27,11 @@ TEST_SUITE("agent::decrypt") {
     VPS_REQUIRE_PROGRAM(age, "age");
     VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
     TempDir dir;
-    const std::string x = keygen(dir.path(), "x.txt");
-    ssh_keygen(dir.path(), "ssh");
+    const std::string x = age_keygen(dir.path(), "x.txt");
+    ssh_keygen_ed25519(dir.path(), "ssh");
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
                              std::size_t{65537}, std::size_t{10 * 1024 * 1024 + 3}}) {
-      write_random(dir / "plain", size);
+      write_random_file(dir / "plain", size);
       for (const std::string mode : {"x25519", "ssh"}) {
         for (bool armor : {false, true}) {
           INFO("size " << size << " " << mode << " armor " << armor);
@@ -107,9 +80,9 @@ TEST_SUITE("agent::decrypt") {
   TEST_CASE("several -i files and several recipients") {
     VPS_REQUIRE_PROGRAM(age, "age");
     TempDir dir;
-    const std::string a = keygen(dir.path(), "a.txt");
-    const std::string b = keygen(dir.path(), "b.txt");
-    keygen(dir.path(), "c.txt");
+    const std::string a = age_keygen(dir.path(), "a.txt");
+    const std::string b = age_keygen(dir.path(), "b.txt");
+    age_keygen(dir.path(), "c.txt");
     write_text(dir / "plain", "multi");
     REQUIRE(run({"age", "-e", "-r", a, "-r", b, "-o", (dir / "f.age").string(), (dir / "plain").string()}).exit_code == 0);
     auto r = run({agent_binary().string(), "decrypt", "-i", (dir / "c.txt").string(), "-i", (dir / "b.txt").string(),
@@ -121,9 +94,9 @@ TEST_SUITE("agent::decrypt") {
   TEST_CASE("failures exit with the Errc code and leave no output file") {
     VPS_REQUIRE_PROGRAM(age, "age");
     TempDir dir;
-    const std::string a = keygen(dir.path(), "a.txt");
-    keygen(dir.path(), "other.txt");
-    write_random(dir / "plain", 300000);
+    const std::string a = age_keygen(dir.path(), "a.txt");
+    age_keygen(dir.path(), "other.txt");
+    write_random_file(dir / "plain", 300000);
     REQUIRE(run({"age", "-e", "-r", a, "-o", (dir / "f.age").string(), (dir / "plain").string()}).exit_code == 0);
     std::string cipher = read_text(dir / "f.age");
     std::string tampered = cipher;

@@ -2,35 +2,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-
-#include <vps/crypto/random.hpp>
 
 #include "test_support.hpp"
 
 using namespace vps;
 using namespace vps::test;
-
-namespace {
-
-void write_random(const std::filesystem::path& path, std::size_t size) {
-  std::ofstream out(path, std::ios::binary);
-  std::vector<std::uint8_t> buf(1 << 20);
-  while (size > 0) {
-    std::size_t n = std::min(size, buf.size());
-    crypto::random_bytes(std::span<std::uint8_t>(buf.data(), n));
-    out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
-    size -= n;
-  }
-}
-
-std::string keygen(const std::filesystem::path& dir, const std::string& name) {
-  REQUIRE(run({"age-keygen", "-o", (dir / name).string()}).exit_code == 0);
-  auto pub = run({"age-keygen", "-y", (dir / name).string()});
-  return pub.out.substr(0, pub.out.find('\n'));
-}
-
-}  // namespace
 
 TEST_SUITE("enroll::encrypt") {
   TEST_CASE("--help describes the command") {
@@ -43,19 +19,18 @@ TEST_SUITE("enroll::encrypt") {
     VPS_REQUIRE_PROGRAM(age, "age");
     VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
     TempDir dir;
-    const std::string x = keygen(dir.path(), "x.txt");
-    REQUIRE(run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / "ssh").string()}).exit_code == 0);
-    const std::string ssh_pub = read_text(dir / "ssh.pub");
+    const std::string x = age_keygen(dir.path(), "x.txt");
+    const std::string ssh_pub = ssh_keygen_ed25519(dir.path(), "ssh");
     for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
                              std::size_t{65537}, std::size_t{10 * 1024 * 1024 + 5}}) {
-      write_random(dir / "plain", size);
+      write_random_file(dir / "plain", size);
       for (const std::string mode : {"x25519", "ssh"}) {
         for (bool armor : {false, true}) {
           INFO("size " << size << " " << mode << " armor " << armor);
           std::vector<std::string> enc{enroll_binary().string(), "encrypt", "-o", (dir / "f.age").string()};
           if (armor) enc.push_back("-a");
           if (mode == "x25519") enc.insert(enc.end(), {"-r", x});
-          else enc.insert(enc.end(), {"-r", ssh_pub.substr(0, ssh_pub.find('\n'))});
+          else enc.insert(enc.end(), {"-r", ssh_pub});
           enc.push_back((dir / "plain").string());
           auto e = run(enc);
           REQUIRE_MESSAGE(e.exit_code == 0, e.err);
@@ -72,8 +47,8 @@ TEST_SUITE("enroll::encrypt") {
   TEST_CASE("multiple recipients from -r and -R each open the file; stdin to stdout") {
     VPS_REQUIRE_PROGRAM(age, "age");
     TempDir dir;
-    const std::string a = keygen(dir.path(), "a.txt");
-    const std::string b = keygen(dir.path(), "b.txt");
+    const std::string a = age_keygen(dir.path(), "a.txt");
+    const std::string b = age_keygen(dir.path(), "b.txt");
     write_text(dir / "recipients", "# team\n\n" + b + "\n");
     ProcessOptions opts;
     opts.stdin_data = "to both";

@@ -27,12 +27,8 @@ struct Setup {
   std::string host_pub;  // "ssh-ed25519 AAAA..."
 
   Setup() {
-    REQUIRE(run({"age-keygen", "-o", (dir / "op.txt").string()}).exit_code == 0);
-    auto pub = run({"age-keygen", "-y", (dir / "op.txt").string()});
-    op_pub = pub.out.substr(0, pub.out.find('\n'));
-    REQUIRE(run({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir / "host").string()}).exit_code == 0);
-    host_pub = read_text(dir / "host.pub");
-    host_pub = host_pub.substr(0, host_pub.find('\n'));
+    op_pub = age_keygen(dir.path(), "op.txt");
+    host_pub = ssh_keygen_ed25519(dir.path(), "host");
     fs::create_directories(dir / "secrets");
     write_text(dir / ".sops.yaml",
                "# keys\ncreation_rules:\n  - path_regex: ^secrets/\n    age: " + op_pub +
@@ -156,7 +152,7 @@ TEST_SUITE("enroll::rekey") {
   TEST_CASE("a wrong operator identity fails and changes no file") {
     VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
     Setup s;
-    REQUIRE(run({"age-keygen", "-o", (s.dir / "other.txt").string()}).exit_code == 0);
+    age_keygen(s.dir.path(), "other.txt");
     const std::string sops_before = read_text(s.dir / "secrets/app.yaml");
     const std::string config_before = read_text(s.dir / ".sops.yaml");
     auto r = s.rekey({"-i", (s.dir / "other.txt").string()});
