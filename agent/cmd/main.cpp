@@ -6,7 +6,7 @@ int main(int argc, char** argv) {
   context.program = "vps-agent";
   CLI::App app{"vps-agent: host identity on first boot, enrollment, and secrets in ramfs", "vps-agent"};
   app.set_version_flag("--version", "vps-agent " VPS_VERSION);
-  vps::cli::add_global_options(app, context);
+  vps::cli::add_global_options(app, context, "Configuration file (default <root>/etc/vps-agent/config.yaml)");
   vps::cli::add_registered_commands(app, context);
   app.require_subcommand(0, 1);
   app.fallthrough();

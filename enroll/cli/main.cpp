@@ -7,7 +7,8 @@ int main(int argc, char** argv) {
   context.program = "vps-enroll";
   CLI::App app{"vps-enroll: enrollment endpoint, host approval and secret re-encryption", "vps-enroll"};
   app.set_version_flag("--version", "vps-enroll " VPS_VERSION);
-  vps::cli::add_global_options(app, context);
+  vps::cli::add_global_options(app, context,
+                                "Configuration file of serve (default <root>/etc/vps-enroll/serve.yaml)");
   vps::cli::add_registered_commands(app, context);
   app.require_subcommand(0, 1);
   app.fallthrough();

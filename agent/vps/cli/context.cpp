@@ -11,11 +11,11 @@ std::filesystem::path Context::under(const std::filesystem::path& absolute_defau
   return root / absolute_default.relative_path();
 }
 
-void add_global_options(CLI::App& app, Context& context) {
+void add_global_options(CLI::App& app, Context& context, const std::string& config_help) {
   app.add_option("--root", context.root,
                  "Prefix every default path with DIR (like systemd-firstboot --root); for tests and images")
       ->option_text("DIR");
-  app.add_option("--config", context.config_path, "Configuration file (default <root>/etc/vps-agent/config.yaml)")
+  app.add_option("--config", context.config_path, config_help)
       ->option_text("FILE");
   app.add_flag("-v,--verbose", context.verbose, "Log debug messages");
   app.add_flag("-q,--quiet", context.quiet, "Log only warnings and errors");

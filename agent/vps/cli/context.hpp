@@ -25,8 +25,9 @@ struct Context {
   std::filesystem::path under(const std::filesystem::path& absolute_default) const;
 };
 
-// Adds --root, --config, --verbose, --quiet to the top-level app.
-void add_global_options(CLI::App& app, Context& context);
+// Adds --root, --config, --verbose, --quiet to the top-level app. config_help says which file
+// --config replaces (each program reads its own).
+void add_global_options(CLI::App& app, Context& context, const std::string& config_help);
 
 // Parses, runs the selected action, prints "<program>: error: <message>" on failure and
 // returns the exit code (the Errc value; 64 for command-line errors, 0 for --help).
