@@ -8,6 +8,7 @@
 
 #include <vps/formats/sops/yaml_store.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -337,6 +338,14 @@ Result<std::vector<Document>> parse(std::string_view text) {
   if (text.find('\r') != std::string_view::npos) return fail(Errc::malformed, "parsing YAML: CR characters are not accepted");
   if (text.find('\0') != std::string_view::npos) return fail(Errc::malformed, "parsing YAML: NUL byte");
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // Anywhere else a BOM would be part of a key or value here, while go-yaml skips it at the start
+  // of a line and refuses it elsewhere: "\n<BOM>y:\ny:" was two keys to us and one duplicated key
+  // to sops, and our own encrypted output then failed to load (found by sops_yaml_fuzz).
+  if (auto bom = text.find("\xEF\xBB\xBF"); bom != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bom), '\n');
+    return fail(Errc::malformed, "parsing YAML: line " + std::to_string(line) +
+                                     ": byte order mark (U+FEFF) after the start of the file");
+  }
   std::vector<std::vector<std::string_view>> chunks(1);
   std::vector<std::size_t> first_lines{1};
   std::size_t number = 0;

@@ -137,3 +137,18 @@ TEST_SUITE("formats::sops round trip") {
     CHECK(r.error().code == Errc::malformed);
   }
 }
+
+TEST_SUITE("formats::sops fuzz regressions") {
+  // sops_yaml_fuzz: a BOM at the start of line 2 made "<BOM>y" and "y" two keys; our encrypted
+  // output put the BOM at the start of the file, where it is skipped, and then did not load.
+  TEST_CASE("a byte order mark after the start of a YAML file is refused, so encrypt never writes what load refuses") {
+    const std::string plain("\n\xEF\xBB\xBFy:\ny:", 9);
+    auto encrypted = encrypt_with_key(plain, Format::yaml, k_key, fake_age(), {{}, "2026-01-02T03:04:05Z"});
+    REQUIRE_FALSE(encrypted);
+    CHECK(encrypted.error().code == Errc::malformed);
+    CHECK(encrypted.error().message.find("line 2: byte order mark") != std::string::npos);
+    // At the very start it is still accepted (and not part of the first key).
+    auto back = round_trip("\xEF\xBB\xBFkey: 1\n", Format::yaml);
+    CHECK(str(render(back).value()) == "key: 1\n");
+  }
+}
