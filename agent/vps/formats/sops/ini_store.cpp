@@ -73,7 +73,11 @@ std::string quote_value(const SecretString& v) {
   std::string s(v.begin(), v.end());
   if (s.find('\n') != std::string::npos || s.find('`') != std::string::npos) return "\"\"\"" + s + "\"\"\"";
   if (s.find_first_of("#;") != std::string::npos) return "`" + s + "`";
-  if (!s.empty() && (s.front() == ' ' || s.back() == ' ')) return "\"" + s + "\"";
+  // go-ini quotes a value that strings.TrimSpace would change. Checking only ' ' let a value
+  // ending in '\t' or '\r' be written bare, and read back trimmed (found by sops_ini_fuzz: an
+  // _unencrypted value then failed the MAC).
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
+  if (!s.empty() && (space(s.front()) || space(s.back()))) return "\"" + s + "\"";
   return s;
 }
 

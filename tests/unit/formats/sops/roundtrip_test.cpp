@@ -151,4 +151,18 @@ TEST_SUITE("formats::sops fuzz regressions") {
     auto back = round_trip("\xEF\xBB\xBFkey: 1\n", Format::yaml);
     CHECK(str(render(back).value()) == "key: 1\n");
   }
+
+  // sops_ini_fuzz: an _unencrypted value ending in tabs and a CR was written bare, read back
+  // trimmed, and the MAC no longer matched.
+  TEST_CASE("INI values with leading or trailing whitespace of any kind round-trip") {
+    for (const std::string& value : {std::string("x\t"), std::string("\tx"), std::string("x\r"), std::string("x \t\r"),
+                                    std::string("\x01\x00\xa0?\t\t\r", 7)}) {
+      INFO(value.size());
+      const std::string plain = "[app]\nkey_unencrypted = \"" + value + "\"\nsecret = \"" + value + "\"\n";
+      std::string encrypted;
+      auto back = round_trip(plain, Format::ini, &encrypted);
+      CHECK(str(extract(back, "app/key_unencrypted").value()) == value);
+      CHECK(str(extract(back, "app/secret").value()) == value);
+    }
+  }
 }
