@@ -154,13 +154,13 @@ Status Fields::string_list(std::string_view key, std::vector<std::string>& out) 
 
 YAML::Node Fields::raw(std::string_view key) {
   m_known.insert(std::string(key));
-  return has(key) ? value(key) : YAML::Node();
+  return value(key);
 }
 
 Result<Fields> Fields::nested(std::string_view key) {
   m_known.insert(std::string(key));
   std::string name = m_section.empty() ? std::string(key) : m_section + "." + std::string(key);
-  return open(has(key) ? value(key) : YAML::Node(), name, m_source);
+  return open(value(key), name, m_source);
 }
 
 Status Fields::finish() const {

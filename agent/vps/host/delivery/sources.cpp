@@ -102,6 +102,12 @@ std::vector<Source> distinct_sources(const std::vector<config::SecretFile>& file
   return sources;
 }
 
+// A decrypted sops file's value at key ("a/b/c"), or the whole file as `sops -d` prints it.
+Result<SecretBytes> sops_secret(const sops::PlainFile& plain, std::string_view key) {
+  auto text = key.empty() ? VPS_TRY(sops::render(plain)) : VPS_TRY(sops::extract(plain, key));
+  return to_secret_bytes(text);
+}
+
 // One secret's bytes from its decrypted source: an age file whole, a sops value or file.
 Result<SecretBytes> secret_bytes(const Source& source, const config::SecretFile& file) {
   if (source.error) return fail(*source.error);
@@ -109,8 +115,7 @@ Result<SecretBytes> secret_bytes(const Source& source, const config::SecretFile&
     if (!file.key.empty()) return fail(Errc::config, "key '" + file.key + "': an age file has no keys");
     return SecretBytes(source.age_plaintext.begin(), source.age_plaintext.end());
   }
-  auto text = file.key.empty() ? VPS_TRY(sops::render(*source.plain)) : VPS_TRY(sops::extract(*source.plain, file.key));
-  return to_secret_bytes(text);
+  return sops_secret(*source.plain, file.key);
 }
 
 // A thread costs about as much as decrypting a few small age files.
@@ -137,9 +142,7 @@ Result<SecretBytes> decrypt_file(std::string_view content, SecretFormat format, 
     if (!key.empty()) return fail(Errc::usage, "an age file has no keys to extract");
     return age::decrypt(as_bytes(content), identities);
   }
-  auto plain = VPS_TRY(sops::decrypt(content, sops_format(format), identities));
-  auto text = key.empty() ? VPS_TRY(sops::render(plain)) : VPS_TRY(sops::extract(plain, key));
-  return to_secret_bytes(text);
+  return sops_secret(VPS_TRY(sops::decrypt(content, sops_format(format), identities)), key);
 }
 
 Result<Collected> collect(const config::Secrets& secrets, const std::vector<const age::Identity*>& identities) {
