@@ -187,10 +187,15 @@ Response internal_error(const Error& error) {
   return error_response(500, "internal error");
 }
 
-Status audit(RouteContext& ctx, std::string actor, std::string action, std::string target, std::string detail) {
+Status audit(store::Store& store, std::int64_t now, std::string actor, std::string action, std::string target,
+             std::string detail) {
   log::notice("audit: " + actor + " " + action + " " + target + (detail.empty() ? "" : " (" + detail + ")"));
-  return ctx.store.append_audit(
-      store::AuditEntry{0, ctx.now, std::move(actor), std::move(action), std::move(target), std::move(detail)});
+  return store.append_audit(
+      store::AuditEntry{0, now, std::move(actor), std::move(action), std::move(target), std::move(detail)});
+}
+
+Status audit(RouteContext& ctx, std::string actor, std::string action, std::string target, std::string detail) {
+  return audit(ctx.store, ctx.now, std::move(actor), std::move(action), std::move(target), std::move(detail));
 }
 
 }  // namespace vps::enroll::routes

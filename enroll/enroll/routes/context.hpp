@@ -26,6 +26,9 @@ struct RouteContext {
 
 // Writes the audit row (in the request's transaction) and the journal line.
 Status audit(RouteContext& ctx, std::string actor, std::string action, std::string target, std::string detail = {});
+// The same outside a request (the long-poll waiters poll the queue with only the store).
+Status audit(store::Store& store, std::int64_t now, std::string actor, std::string action, std::string target,
+             std::string detail = {});
 
 // 500 with a generic body; the cause goes to the journal only.
 net::http::Response internal_error(const Error& error);

@@ -5,7 +5,6 @@
 #include <charconv>
 
 #include <enroll/routes/context.hpp>
-#include <vps/base/log.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
 namespace vps::enroll::routes {
@@ -206,9 +205,8 @@ constexpr std::string_view k_abandoned_reason =
 Status abandon_unfinished(store::Store& store, const std::string& name, std::int64_t now) {
   const auto abandoned = VPS_TRY(store.abandon_unfinished_rebuilds(name, now, k_abandoned_reason));
   if (abandoned == 0) return {};
-  const std::string detail = std::to_string(abandoned) + " unfinished request(s) marked failed";
-  log::warning("rebuilds of host '" + name + "': " + detail + ": " + std::string(k_abandoned_reason));
-  return store.append_audit(store::AuditEntry{0, now, "endpoint", "rebuild-abandoned", name, detail});
+  return audit(store, now, "endpoint", "rebuild-abandoned", name,
+               std::to_string(abandoned) + " unfinished request(s) marked failed: " + std::string(k_abandoned_reason));
 }
 
 }  // namespace
