@@ -10,7 +10,7 @@ packages=(
   # test peers: the reference tools we must interoperate with
   age openssh-client openssh-server systemd util-linux iproute2 procps
   # packaging: .deb Depends via dpkg-shlibdeps; `nix-instantiate --parse` on packaging/nix
-  dpkg-dev nix-bin
+  dpkg-dev nix-bin lintian
   # image build and VM test (image-hooks/, tests/image, tests/vm)
   debootstrap e2fsprogs qemu-system-x86 dosfstools fdisk xz-utils jq shellcheck
 )

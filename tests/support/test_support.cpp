@@ -1,6 +1,7 @@
 #include "test_support.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,36 @@
 #include <vps/crypto/random.hpp>
 
 namespace vps::test {
+
+namespace detail {
+int checks_in_current_test();  // support/main.cpp
+}  // namespace detail
+
+namespace {
+bool g_skipped = false;
+}  // namespace
+
+void skip_test(const std::string& reason) {
+  const int checks = detail::checks_in_current_test();
+  if (checks > 0) {
+    const std::string why =
+        "VPS_SKIP after " + std::to_string(checks) + " check(s) ran; a skip must be decided before checking: " + reason;
+    FAIL_CHECK(why);
+    return;
+  }
+  const char* forbid = std::getenv("VPS_FORBID_SKIP");
+  if (forbid && std::string(forbid) == "1") {
+    const std::string why = "this test would skip, but VPS_FORBID_SKIP=1 (CI: every prerequisite is installed): " + reason;
+    FAIL_CHECK(why);
+    return;
+  }
+  const std::string line = "[vps-skip] " + reason;
+  MESSAGE(line);
+  std::printf("[vps-skip] %s\n", reason.c_str());
+  g_skipped = true;
+}
+
+bool skipped() { return g_skipped; }
 
 TempDir::TempDir() {
   std::uint8_t rnd[8];

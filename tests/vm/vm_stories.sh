@@ -2,7 +2,7 @@
 # The VM test's stories, run by vm_test.sh inside a private network namespace (unshare -n):
 # the enrollment endpoint listens on 127.0.0.1 here, the guest reaches it as 10.0.2.2 through
 # QEMU user networking, and nothing else is reachable from either side.
-# Environment (from vm_test.sh): work image agent_bin enroll_bin enroll_port rebuild_supported
+# Environment (from vm_test.sh): work image agent_bin enroll_bin enroll_port
 # source_dir test_started t_build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 pass() { results+=("PASS  $*"); log "PASS: $*"; }
-skipped() { results+=("SKIP  $*"); log "SKIPPED (loudly): $*"; }
 timing() { timings+=("$(printf '%-38s %4s s' "$1" "$2")"); log "timing: $1 = $2 s"; }
 since() { echo $(( $(date +%s) - $1 )); }
 
@@ -155,11 +154,7 @@ check_secret_state
 pass "US2: after a reboot the same key is kept and the secret is back in ramfs before demo-app starts"
 
 # --- US3: rebuilds, authorized twice -------------------------------------------------------------
-if [[ ${rebuild_supported:-0} == 1 ]]; then
-  source "$here/lib/rebuild_story.sh"
-else
-  skipped "US3: vps-enroll rebuild / vps-agent watch are not in this build"
-fi
+source "$here/lib/rebuild_story.sh"
 
 # --- edge: a corrupt host key in the VM is quarantined and reported ------------------------------
 console_before=$(console_size)

@@ -183,15 +183,17 @@ TEST_SUITE("agent::generator") {
     VPS_REQUIRE_PROGRAM(analyze, "systemd-analyze");
     Run run;
     run.config("secrets:\n  files:\n    - name: x\n      source: /srv/x.age\n      restart_units: [app.service]\n");
-    REQUIRE(run.generator().exit_code == 0);
     stage_units(run.normal);  // the output directory doubles as the unit directory verify searches
     const auto unit = (run.normal / "app.service").string();
-    // Prove that verify reads drop-ins beside the unit: an unknown directive must be reported.
+    // Decided before checking anything: verify must read drop-ins beside the unit (an unknown
+    // directive in one must be reported), else this test could not see a bad drop-in.
+    fs::create_directories(run.normal / "app.service.d");
     test::write_text(run.normal / "app.service.d/99-canary.conf", "[Unit]\nVpsCanaryDirective=1\n");
     auto canary = test::run({analyze.string(), "verify", "--man=no", unit});
     fs::remove(run.normal / "app.service.d/99-canary.conf");
     if (canary.err.find("VpsCanaryDirective") == std::string::npos)
       VPS_SKIP("systemd-analyze verify does not read drop-ins here: " + canary.err);
+    REQUIRE(run.generator().exit_code == 0);
 
     auto r = test::run({analyze.string(), "verify", "--man=no", unit});
     INFO(r.err);

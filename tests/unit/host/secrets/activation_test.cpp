@@ -181,13 +181,16 @@ TEST_SUITE("host::secrets::activate") {
     options.link = dir / "secrets";
     options.ensure_mount = false;
     std::filesystem::create_directory(options.mount.mount_point);
+    // Decided before activating: only a directory that is not on a memory filesystem proves the
+    // refusal, and activation succeeding there is exactly the failure this test guards against.
+    {
+      host::Fd probe(::open(options.mount.mount_point.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (probe.get() >= 0 && host::mounts::require_memory_fs(probe.get(), options.mount.mount_point))
+        VPS_SKIP("TMPDIR is on a memory filesystem: no disk directory to refuse");
+    }
     std::vector<Material> materials;
     materials.push_back(secret("a", "plaintext"));
     auto report = activate(materials, options);
-    if (report && std::filesystem::exists(dir / "secrets/a")) {
-      // TMPDIR itself is tmpfs here: nothing to refuse.
-      VPS_SKIP("TMPDIR is on a memory filesystem");
-    }
     REQUIRE_FALSE(report);
     CHECK(report.error().code == Errc::io);
     CHECK(report.error().message.find("refusing to write plaintext") != std::string::npos);
