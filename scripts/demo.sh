@@ -55,9 +55,13 @@ endpoint=$(sed -n 's/^listening on //p' "$scratch/serve.out")
 echo "endpoint: $endpoint"
 export VPS_ENROLL_ENDPOINT="$endpoint"
 
+# The host trusts alice only (bob is trusted by the endpoint alone): a secret bundle or a rebuild
+# request reaches this host only when alice signed it, whatever the endpoint says.
 cat > "$root/etc/vps-agent/config.yaml" <<YAML
 console:
   path: /var/log/console
+authorized_operators:
+  - $(cut -d' ' -f1,2 "$op/id_ed25519.pub") alice
 enrollment:
   endpoint: $endpoint
   retry: {initial_delay: 200ms, max_delay: 2s, attempt_timeout: 5s, overall_timeout: 30s}
@@ -115,7 +119,9 @@ recipient=$("$agent" --root "$root" pubkey --format age)
 echo "recipient: $recipient"
 printf 's3cr3t-db-password' | "$enroll" encrypt -r "$recipient" -a -o "$scratch/db-password.age"
 head -2 "$scratch/db-password.age"; echo "…"
-# The endpoint stores ciphertext only; the waiting agent fetches it with host-signed requests.
+# The endpoint stores ciphertext only; push signs a manifest (host, host key, name, SHA-256,
+# sequence) with alice's key, and the waiting agent installs the bundle only after checking it
+# against its own operator list.
 # (A deployment copying the file over ssh works the same: the agent watches the source directory.)
 "$enroll" push demo-host "$scratch/db-password.age" --key "$op/id_ed25519"
 
@@ -139,8 +145,6 @@ SH
 chmod 0755 "$scratch/rebuild.sh"
 cat >> "$root/etc/vps-agent/config.yaml" <<YAML
 rebuild:
-  authorized_operators:
-    - $(cut -d' ' -f1,2 "$op/id_ed25519.pub") alice
   command: ["$scratch/rebuild.sh", "{revision}"]
   timeout: 1m
   poll_wait: 5s

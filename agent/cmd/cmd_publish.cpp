@@ -121,6 +121,7 @@ Result<Plan> make_plan(const cli::Context& ctx, const config::Config& config, co
   plan.endpoint = std::move(*endpoint);
 
   auto& p = plan.base;
+  p.endpoint = plan.endpoint.origin();  // bound to this endpoint: another one cannot relay it
   p.hostname = host::identity::host_name(ctx.root);
   p.instance_id = facts->instance_id;
   p.ssh_public_key = protocol::ssh_public_key_field(plan.key.public_key);
@@ -159,7 +160,7 @@ AttemptResult attempt(const Plan& plan, Millis budget) {
   publication.timestamp =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   publication.nonce = protocol::new_nonce();
-  auto signed_publication = protocol::sign(std::move(publication), plan.key.seed);
+  auto signed_publication = protocol::sign(std::move(publication), crypto::SeedSigner(plan.key.seed));
   if (!signed_publication) return {Disposition::permanent, signed_publication.error(), {}, {}};
 
   net::http::Request request;

@@ -112,7 +112,7 @@ Result<int> run_secrets(const cli::Context& ctx, const Options& options) {
   auto watch = VPS_TRY(delivery::DirWatch::open(delivery::watch_dirs(config.secrets)));
   std::string endpoint_note;  // the last fetch round's outcome, kept until the next round
   // A bad endpoint setting must not stop secrets that are already decryptable: warn, go on.
-  auto opened = delivery::BundleFetcher::open(config, ctx.root);
+  auto opened = delivery::BundleFetcher::open(config, ctx.root, ctx.config_path);
   if (!opened) {
     endpoint_note = "not fetching from the endpoint: " + opened.error().message;
     log::warning("secrets: " + endpoint_note);

@@ -20,7 +20,7 @@ struct Options {
 
 Result<int> run_watch(const cli::Context& ctx, const Options& options) {
   auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
-  auto watcher = VPS_TRY(host::rebuild::Watcher::open(config, ctx.root));
+  auto watcher = VPS_TRY(host::rebuild::Watcher::open(config, ctx.root, ctx.config_path));
   log::notice("watch: host '" + watcher.host() + "' polling " + watcher.endpoint() + " for rebuild requests");
   (void)host::systemd::notify_ready("watch: polling " + watcher.endpoint() + " for rebuild requests");
   host::rebuild::WatchLimits limits;

@@ -14,6 +14,7 @@
 #include <enroll/client/output.hpp>
 #include <vps/base/base64.hpp>
 #include <vps/cli/registry.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
 namespace {
@@ -29,10 +30,6 @@ struct Options {
   std::string timeout = "15m";
   bool wait = false;
 };
-
-std::int64_t unix_millis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::int64_t int_or(const Json& j, const char* key, std::int64_t fallback) {
   return j.contains(key) && j[key].is_number_integer() ? j[key].get<std::int64_t>() : fallback;
@@ -123,12 +120,17 @@ Result<int> run_rebuild(const Options& o) {
   const std::int64_t timeout = VPS_TRY(enroll::client::parse_duration(o.timeout, "--timeout", 7 * 86400));
   auto client = VPS_TRY(enroll::client::connect(o.common));
   auto history = VPS_TRY(client.call_json("GET", base));
+  if (!history.contains("host_key") || !history["host_key"].is_string())
+    return fail(Errc::missing, "host '" + o.host + "' has no key yet (it has not published)");
   protocol::RebuildRequest request;
   request.host = o.host;
+  request.host_key = history["host_key"].get<std::string>();
   request.revision = o.revision;
-  request.sequence = std::max(int_or(history, "last_sequence", 0) + 1, unix_millis());
-  request.expires = unix_millis() / 1000 + expires;
-  auto signed_request = VPS_TRY(protocol::sign_rebuild_request(request, client.key().seed));
+  const std::int64_t now_ms = protocol::unix_millis();
+  // Bounded by this machine's clock: a lying endpoint cannot make us sign a lock-out sequence.
+  request.sequence = VPS_TRY(protocol::next_sequence(int_or(history, "last_sequence", 0), now_ms, "rebuild"));
+  request.expires = now_ms / 1000 + expires;
+  auto signed_request = VPS_TRY(protocol::sign_rebuild_request(request, *client.key().signer));
   const Json body{{"request", signed_request.text}, {"signature", base64::encode(signed_request.signature)}};
   auto created = VPS_TRY(client.call_json("POST", base, body.dump()));
   const std::int64_t id = int_or(created, "id", 0);

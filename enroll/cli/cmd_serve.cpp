@@ -1,5 +1,7 @@
 // vps-enroll serve: run the enrollment endpoint until SIGTERM.
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <enroll/server/enroll_server.hpp>
 #include <vps/cli/registry.hpp>
@@ -9,6 +11,7 @@ namespace {
 
 struct Options {
   std::optional<std::string> listen;
+  std::vector<std::string> endpoint_urls;
   std::optional<int> port;
   std::optional<std::string> database;
   std::optional<std::string> operators;
@@ -40,6 +43,7 @@ std::chrono::milliseconds millis(double seconds) {
 vps::Result<int> run_serve(const vps::cli::Context& ctx, const Options& o) {
   auto config = VPS_TRY(load_config(ctx));
   if (o.listen) config.http.address = *o.listen;
+  if (!o.endpoint_urls.empty()) config.endpoint_urls = o.endpoint_urls;
   if (o.port) {
     if (*o.port < 0 || *o.port > 65535) return vps::fail(vps::Errc::usage, "--port must be 0-65535");
     config.http.port = static_cast<std::uint16_t>(*o.port);
@@ -65,6 +69,10 @@ const bool registered = vps::cli::register_command(10, [](CLI::App& app, vps::cl
   auto* sub = vps::cli::add_command(app, ctx, "serve", "Run the enrollment endpoint (until SIGTERM)",
                                     [&ctx, o] { return run_serve(ctx, *o); });
   sub->add_option("--listen", o->listen, "Listen address (plain HTTP only on loopback)")->option_text("ADDRESS");
+  sub->add_option("--endpoint-url", o->endpoint_urls,
+                  "A URL clients use to reach this endpoint (repeatable; serve.yaml endpoint_urls); signed "
+                  "requests must name one. Default on loopback: the listen address and localhost")
+      ->option_text("URL");
   sub->add_option("--port", o->port, "Port (0: any free port, printed on stdout)")->option_text("PORT");
   sub->add_option("--database", o->database, "SQLite database (default /var/lib/vps-enroll/enroll.db)")->option_text("FILE");
   sub->add_option("--operators", o->operators, "Authorized operators file (default /etc/vps-enroll/operators)")

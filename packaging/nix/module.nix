@@ -160,9 +160,11 @@ let
         templates = byName templateEntry cfg.templates;
       };
     }
+    // lib.optionalAttrs (cfg.authorizedOperators != [ ]) {
+      authorized_operators = cfg.authorizedOperators;
+    }
     // lib.optionalAttrs rebuildEnabled {
       rebuild = {
-        authorized_operators = cfg.rebuild.authorizedOperators;
         inherit (cfg.rebuild) command;
       };
     }
@@ -234,13 +236,19 @@ in
       description = "Files rendered from secrets to /run/vps-secrets/rendered/<name> (sops-nix's sops.templates).";
     };
 
+    authorizedOperators = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice" ];
+      description = ''
+        Operator keys (authorized_keys lines "ssh-ed25519 AAAA... name"): the host's one trust
+        root. It runs a rebuild request, and installs a secret bundle pushed through the
+        endpoint, only when one of these operators signed it (the endpoint's own list is not
+        trusted). Re-read by the running agent when it changes.
+      '';
+    };
+
     rebuild = {
-      authorizedOperators = mkOption {
-        type = types.listOf types.str;
-        default = [ ];
-        example = [ "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice" ];
-        description = "Operator keys (authorized_keys lines) whose signed rebuild requests this host runs.";
-      };
       command = mkOption {
         type = types.listOf types.str;
         default = [ ];
@@ -282,8 +290,8 @@ in
       message = "services.vps-agent.secrets.\"${name}\".sopsFile is not set and there is no defaultSopsFile";
     }) cfg.secrets ++ [
       {
-        assertion = !rebuildEnabled || (cfg.rebuild.authorizedOperators != [ ] && cfg.enrollment.endpoint != "");
-        message = "services.vps-agent.rebuild.command needs rebuild.authorizedOperators and enrollment.endpoint";
+        assertion = !rebuildEnabled || (cfg.authorizedOperators != [ ] && cfg.enrollment.endpoint != "");
+        message = "services.vps-agent.rebuild.command needs authorizedOperators and enrollment.endpoint";
       }
     ];
 

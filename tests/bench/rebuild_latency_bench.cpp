@@ -142,8 +142,8 @@ int main(int argc, char** argv) {
   if (!op.call_json("POST", "/v1/hosts/web1/approve")) return 1;
 
   write(dir / "root/etc/vps-agent/config.yaml",
-        "enrollment:\n  endpoint: " + endpoint + "\nrebuild:\n  authorized_operators:\n    - " +
-            vps::protocol::ssh_public_key_field(alice.public_key) + " alice\n  command: [" + (dir / "rebuild.sh").string() +
+        "enrollment:\n  endpoint: " + endpoint + "\nauthorized_operators:\n  - " +
+            vps::protocol::ssh_public_key_field(alice.public_key) + " alice\nrebuild:\n  command: [" + (dir / "rebuild.sh").string() +
             ", \"{revision}\", " + (dir / "marks").string() + "]\n  poll_wait: 25s\n");
   int agent_out = -1;
   const pid_t agent = spawn({VPS_AGENT_BIN, "--root", (dir / "root").string(), "watch", "--max-requests",

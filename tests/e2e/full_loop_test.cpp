@@ -46,7 +46,8 @@ struct Instance {
   TempDir dir;
   fs::path root = dir.path() / "root";
 
-  explicit Instance(const std::string& endpoint) {
+  // The host trusts `operator_line` (whose signed bundles it installs).
+  Instance(const std::string& endpoint, const std::string& operator_line) {
     for (const char* sub : {"etc/ssh", "etc/vps-agent", "var/log", "sys/class/dmi/id", "proc/sys/kernel/random",
                             "srv/secrets"})
       fs::create_directories(root / sub);
@@ -56,6 +57,7 @@ struct Instance {
     write_text(root / "var/log/console", "");
     write_text(root / "etc/vps-agent/config.yaml",
                "console:\n  path: /var/log/console\n"
+               "authorized_operators:\n  - " + operator_line + "\n"
                "enrollment:\n  endpoint: " + endpoint + "\n"
                "  retry: {initial_delay: 100ms, max_delay: 1s, attempt_timeout: 5s, overall_timeout: 20s}\n"
                "metadata:\n  enabled: false\n"
@@ -82,7 +84,7 @@ TEST_SUITE("e2e") {
     VPS_REQUIRE_PROGRAM(age, "age");
     VPS_REQUIRE_PROGRAM(age_keygen, "age-keygen");
     test::enroll::ServerFixture server;
-    Instance host(server.server->url());
+    Instance host(server.server->url(), test::enroll::public_line(server.alice, "alice"));
 
     // Host, first boot and publication.
     auto r = host.agent({"firstboot"});

@@ -77,8 +77,8 @@ let
       content = "DB_PASSWORD={{ secret:db/password }}\n";
       file = null;
     };
+    authorizedOperators = [ "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBFjnNj/r2TEhf6ogAg8vUTa7snAvjsfXmm9jFFcjawR alice" ];
     rebuild = {
-      authorizedOperators = [ ];
       command = [ ];
     };
     settings.secrets.fs = "tmpfs";

@@ -36,14 +36,14 @@ TEST_SUITE("packaging::nix") {
     const auto result = evaluate_module(nix);
     const auto options = names(result["options"]);
     for (const char* option : {"enable", "package", "defaultSopsFile", "secrets", "templates", "enrollment", "rebuild",
-                               "settings"})
+                               "authorizedOperators", "settings"})
       CHECK_MESSAGE(options.count(option) == 1, option);
     const auto secret = names(result["secret"]);
     for (const char* option : {"sopsFile", "key", "path", "owner", "group", "mode", "restartUnits", "reloadUnits",
                                "format"})
       CHECK_MESSAGE(secret.count(option) == 1, option);
     CHECK(names(result["enrollment"]).count("endpoint") == 1);
-    CHECK(names(result["rebuild"]) == std::set<std::string>{"authorizedOperators", "command"});
+    CHECK(names(result["rebuild"]) == std::set<std::string>{"command"});
   }
 
   TEST_CASE("the config.yaml the module generates parses") {
@@ -59,5 +59,6 @@ TEST_SUITE("packaging::nix") {
     const auto config = json::parse(text);
     CHECK(config["secrets"]["files"]["db/password"]["restart_units"] == json::array({"app.service"}));
     CHECK(config["secrets"]["fs"] == "tmpfs");  // `settings` is merged last
+    CHECK(config["authorized_operators"].size() == 1);  // one list, top level: rebuilds and bundles
   }
 }

@@ -106,10 +106,18 @@ struct Secrets {
   std::vector<SecretTemplate> templates;
 };
 
+// authorized_operators: the operators this host trusts, the ONE trust root for both rebuild
+// requests and secret bundles (operators_section.hpp): authorized_keys lines given inline, or
+// the absolute path of a file of them.
+struct AuthorizedOperators {
+  std::vector<std::string> lines;
+  std::filesystem::path file;
+
+  bool configured() const { return !lines.empty() || !file.empty(); }
+};
+
 // rebuild: (vps-agent watch; see rebuild_section.hpp). Unconfigured while command is empty.
 struct Rebuild {
-  std::vector<std::string> authorized_operators;    // authorized_keys lines given inline
-  std::filesystem::path authorized_operators_file;  // or a file of them
   std::vector<std::string> command;                 // argv; "{revision}" is substituted
   Duration timeout = std::chrono::hours(1);
   Duration poll_wait = std::chrono::seconds(25);
@@ -123,6 +131,7 @@ struct Config {
   Console console;
   Enrollment enrollment;
   Metadata metadata;
+  AuthorizedOperators authorized_operators;
   Secrets secrets;
   Rebuild rebuild;
 };

@@ -63,7 +63,7 @@ Config relocate(Config config, const std::filesystem::path& root) {
   config.console.path = under(root, config.console.path);
   config.enrollment.ca_file = under(root, config.enrollment.ca_file);
   config.enrollment.token_file = under(root, config.enrollment.token_file);
-  config.rebuild.authorized_operators_file = under(root, config.rebuild.authorized_operators_file);
+  config.authorized_operators.file = under(root, config.authorized_operators.file);
   config.rebuild.state_file = under(root, config.rebuild.state_file);  // the command is not relocated
   auto& secrets = config.secrets;
   secrets.mount = under(root, secrets.mount);
@@ -80,9 +80,12 @@ Config relocate(Config config, const std::filesystem::path& root) {
   return config;
 }
 
+std::filesystem::path config_file(const std::filesystem::path& root, const std::string& config_path) {
+  return config_path.empty() ? under(root, k_default_config_path) : std::filesystem::path(config_path);
+}
+
 Result<Config> load(const std::filesystem::path& root, const std::string& config_path) {
-  std::filesystem::path path = 
-      config_path.empty() ? under(root, k_default_config_path) : std::filesystem::path(config_path);
+  const std::filesystem::path path = config_file(root, config_path);
   auto text = VPS_TRY(read_config_text(path));
   if (!text) {
     if (!config_path.empty()) return fail(Errc::missing, "config file '" + path.string() + "' does not exist");

@@ -22,6 +22,9 @@ inline constexpr const char* k_default_config_path = "/etc/vps-agent/config.yaml
 // Errc::config. The result is relocated under root.
 Result<Config> load(const std::filesystem::path& root, const std::string& config_path);
 
+// The file load() reads: config_path as given, else <root>/etc/vps-agent/config.yaml.
+std::filesystem::path config_file(const std::filesystem::path& root, const std::string& config_path);
+
 // Prefixes every path in config with root ("/" leaves them unchanged).
 Config relocate(Config config, const std::filesystem::path& root);
 

@@ -1,34 +1,12 @@
 #include <vps/config/rebuild_section.hpp>
 
 #include <vps/config/fields.hpp>
-#include <vps/formats/openssh/authorized_operators.hpp>
 
 namespace vps::config {
 
 namespace {
 
 constexpr std::size_t k_max_argv = 64;
-
-Status parse_operators(Fields& f, Rebuild& rebuild) {
-  if (!f.has("authorized_operators")) return {};
-  YAML::Node value = f.raw("authorized_operators");
-  if (value.IsScalar()) {
-    std::string path = value.Scalar();
-    if (path.empty() || path.front() != '/') return f.error_at("authorized_operators", "a file path must be absolute");
-    rebuild.authorized_operators_file = path;
-    return {};
-  }
-  VPS_CHECK(f.string_list("authorized_operators", rebuild.authorized_operators));
-  std::string joined;
-  for (const auto& line : rebuild.authorized_operators) {
-    if (line.find('\n') != std::string::npos) return f.error_at("authorized_operators", "one key per list item");
-    joined += line + "\n";
-  }
-  // Checked now, so a typo fails at startup rather than at the first rebuild.
-  auto parsed = formats::openssh::parse_authorized_operators(joined, "rebuild.authorized_operators item");
-  if (!parsed) return f.error_at("authorized_operators", parsed.error().message);
-  return {};
-}
 
 Status parse_command(Fields& f, Rebuild& rebuild) {
   if (!f.has("command")) return {};
@@ -48,7 +26,11 @@ Status parse_command(Fields& f, Rebuild& rebuild) {
 Status parse_rebuild(const YAML::Node& node, std::string_view source, Config& config) {
   auto& r = config.rebuild;
   auto f = VPS_TRY(Fields::open(node, "rebuild", source));
-  VPS_CHECK(parse_operators(f, r));
+  if (f.has("authorized_operators")) {
+    return f.error_at("authorized_operators",
+                      "moved to the top-level 'authorized_operators' (one list decides both who may rebuild this "
+                      "host and whose secret bundles it installs): move the key out of 'rebuild:'");
+  }
   VPS_CHECK(parse_command(f, r));
   VPS_CHECK(f.duration("timeout", r.timeout));
   VPS_CHECK(f.duration("poll_wait", r.poll_wait));

@@ -2,9 +2,6 @@
 // Parser of the `rebuild:` section (a row in k_sections, sections.cpp), for `vps-agent watch`:
 //
 //   rebuild:
-//     authorized_operators:          # authorized_keys lines "ssh-ed25519 <key> <name>" ...
-//       - ssh-ed25519 AAAAC3Nza... alice
-//     # authorized_operators: /etc/vps-agent/operators   ... or a file of such lines
 //     command: [/run/current-system/sw/bin/nixos-rebuild, switch, --flake, "/etc/nixos#vps", "--override-input", "rev", "{revision}"]
 //     timeout: 1h                    # the command is killed (and the rebuild failed) after this
 //     poll_wait: 25s                 # long-poll wait per request to the endpoint (1s-60s)
@@ -12,7 +9,9 @@
 //
 // `command` is an argv list, never a shell string: "{revision}" is replaced inside arguments
 // by the (strictly validated) revision of the request, nothing else comes from the request.
-// The endpoint and CA come from `enrollment:`.
+// The endpoint and CA come from `enrollment:`; who may ask for a rebuild from the top-level
+// `authorized_operators:` (operators_section.hpp), which also decides which secret bundles the
+// host installs. `rebuild.authorized_operators` (before 0.2) is refused with a pointer there.
 
 #include <string_view>
 

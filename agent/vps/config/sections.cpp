@@ -1,6 +1,7 @@
 #include <vps/config/sections.hpp>
 
 #include <vps/config/fields.hpp>
+#include <vps/config/operators_section.hpp>
 #include <vps/config/rebuild_section.hpp>
 #include <vps/config/secrets_section.hpp>
 
@@ -80,7 +81,7 @@ Status parse_metadata(const YAML::Node& node, std::string_view source, Config& c
 constexpr SectionParser k_sections[] = {
     {"identity", parse_identity},     {"instance", parse_instance}, {"state_dir", parse_state_dir},
     {"console", parse_console},       {"enrollment", parse_enrollment}, {"metadata", parse_metadata},
-    {"secrets", parse_secrets},       {"rebuild", parse_rebuild},
+    {"secrets", parse_secrets},       {"rebuild", parse_rebuild},   {"authorized_operators", parse_authorized_operators},
 };
 
 }  // namespace

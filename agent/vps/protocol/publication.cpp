@@ -8,6 +8,7 @@
 #include <vps/formats/age/bech32.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/public_key.hpp>
+#include <vps/protocol/endpoint_origin.hpp>
 
 namespace vps::protocol {
 
@@ -76,6 +77,7 @@ Result<std::string> age_recipient_for(const crypto::Ed25519Public& key) {
 }
 
 Status validate(const Publication& p) {
+  if (!valid_endpoint_origin(p.endpoint)) return invalid("endpoint", "expected an origin like https://host:443");
   if (!valid_hostname(p.hostname)) return invalid("hostname");
   if (!valid_instance_id(p.instance_id)) return invalid("instance_id");
   if (p.ssh_public_key.size() > 256) return invalid("ssh_public_key", "too long");
@@ -101,6 +103,7 @@ std::string canonical_json(const Publication& p) {
   std::string out = "{";
   append_field(out, "age_recipient", p.age_recipient);
   append_field(out, "boot_id", p.boot_id);
+  append_field(out, "endpoint", p.endpoint);
   append_field(out, "fingerprint", p.fingerprint);
   append_field(out, "hostname", p.hostname);
   append_field(out, "instance_id", p.instance_id);

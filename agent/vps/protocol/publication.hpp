@@ -3,8 +3,10 @@
 // signed by its SSH host key so nobody between host and endpoint can alter it.
 //
 // Wire format (POST <endpoint>/v1/enrollments, Content-Type: application/json), at most 16 KiB:
-//   {"publication":{...fields below...},"signature":"<base64, 64 bytes>","version":1}
+//   {"publication":{...fields below...},"signature":"<base64, 64 bytes>","version":2}
 // Fields (all strings except timestamp; token omitted when absent):
+//   endpoint        the endpoint's origin as the host addressed it (endpoint_origin.hpp): the
+//                   endpoint refuses a publication meant for another one (relayed)
 //   hostname        RFC 1123 name, 1-253 of [A-Za-z0-9.-]
 //   instance_id     provider instance id (Linode: decimal), 1-64 of [A-Za-z0-9._-]
 //   ssh_public_key  "ssh-ed25519 <base64>" exactly as ssh-keygen prints it, no comment
@@ -16,7 +18,7 @@
 //   token           optional one-time enrollment token from user-data, 1-256 of [A-Za-z0-9._~+/=-]
 //
 // Signature: Ed25519 by the host key over signing_bytes() =
-//   "vps-agent publication v1\n" + canonical_json(publication)
+//   "vps-agent publication v2\n" + canonical_json(publication)
 // where canonical_json writes the fields above sorted by key, without whitespace. Field syntax
 // excludes every character JSON would escape, so the canonical form is unique and easy to
 // reproduce in any language. The verifier recomputes it from the parsed values.
@@ -42,12 +44,13 @@
 
 namespace vps::protocol {
 
-inline constexpr std::string_view k_publication_domain = "vps-agent publication v1\n";
+inline constexpr std::string_view k_publication_domain = "vps-agent publication v2\n";
 inline constexpr std::string_view k_enrollments_path = "/v1/enrollments";
 inline constexpr std::size_t k_max_publication_bytes = 16 * 1024;
-inline constexpr int k_publication_version = 1;
+inline constexpr int k_publication_version = 2;
 
 struct Publication {
+  std::string endpoint;
   std::string hostname;
   std::string instance_id;
   std::string ssh_public_key;

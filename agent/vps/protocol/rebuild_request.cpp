@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-
-#include <vps/base/base64.hpp>
-#include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/public_key.hpp>
+#include <vps/protocol/canonical_lines.hpp>
 #include <vps/protocol/host_name.hpp>
+#include <vps/protocol/operator_sequence.hpp>
+#include <vps/protocol/operator_signature.hpp>
 #include <vps/protocol/publication.hpp>
 
 namespace vps::protocol {
@@ -23,29 +22,6 @@ tl::unexpected<Error> bad(std::string_view what) {
   return fail(Errc::malformed, "parsing rebuild request: " + std::string(what));
 }
 
-// Decimal 0..2^63-1 without sign or leading zeros.
-Result<std::int64_t> parse_decimal(std::string_view text, std::string_view field) {
-  const bool digits = !text.empty() && text.size() <= 19 &&
-                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  std::int64_t value = 0;
-  if (!digits || (text.size() > 1 && text[0] == '0')) return bad("invalid " + std::string(field));
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return bad(std::string(field) + " out of range");
-  return value;
-}
-
-// Takes "<name>: <value>\n" off the front of text.
-Result<std::string_view> take_line(std::string_view& text, std::string_view name) {
-  const std::size_t end = text.find('\n');
-  if (end == std::string_view::npos) return bad("missing '" + std::string(name) + "' line");
-  std::string_view line = text.substr(0, end);
-  text.remove_prefix(end + 1);
-  if (!line.starts_with(name) || line.substr(name.size()).substr(0, 2) != ": ") {
-    return bad("expected '" + std::string(name) + ": ' line");
-  }
-  return line.substr(name.size() + 2);
-}
-
 }  // namespace
 
 bool valid_revision(std::string_view revision) {
@@ -55,11 +31,13 @@ bool valid_revision(std::string_view revision) {
 
 Result<std::string> canonical_text(const RebuildRequest& r) {
   if (!valid_host_name(r.host)) return bad("invalid host name");
+  if (!valid_key_fingerprint(r.host_key)) return bad("invalid host-key (expected the host key's SHA256:... fingerprint)");
   if (!valid_revision(r.revision)) return bad("invalid revision (1-128 of A-Z a-z 0-9 . _ / @ + -, not starting with '-')");
   if (r.sequence <= 0) return bad("sequence must be positive");
   if (r.expires < 0) return bad("invalid expires");
   std::string text(k_rebuild_domain);
   text += "\nhost: " + r.host;
+  text += "\nhost-key: " + r.host_key;
   text += "\nrevision: " + r.revision;
   text += "\nsequence: " + std::to_string(r.sequence);
   text += "\nexpires: " + std::to_string(r.expires);
@@ -68,34 +46,27 @@ Result<std::string> canonical_text(const RebuildRequest& r) {
 }
 
 Result<RebuildRequest> parse_rebuild_request(std::string_view text) {
-  if (text.size() > k_max_rebuild_request_bytes) return bad("larger than 1024 bytes");
-  const std::string_view all = text;
-  if (!text.starts_with(std::string(k_rebuild_domain) + "\n")) return bad("not a vps-rebuild/v1 request");
-  text.remove_prefix(k_rebuild_domain.size() + 1);
+  auto lines = VPS_TRY(CanonicalLines::open(text, k_rebuild_domain, "rebuild request", k_max_rebuild_request_bytes));
   RebuildRequest r;
-  r.host = std::string(VPS_TRY(take_line(text, "host")));
-  r.revision = std::string(VPS_TRY(take_line(text, "revision")));
-  const std::string_view sequence_field = VPS_TRY(take_line(text, "sequence"));
-  r.sequence = VPS_TRY(parse_decimal(sequence_field, "sequence"));
-  const std::string_view expires_field = VPS_TRY(take_line(text, "expires"));
-  r.expires = VPS_TRY(parse_decimal(expires_field, "expires"));
-  const std::string_view key_field = VPS_TRY(take_line(text, "key"));
-  if (!text.empty()) return bad("unexpected data after the key line");
-  auto key = formats::openssh::parse_public_key_line(key_field);
-  if (!key || !key->comment.empty()) return bad("invalid key (expected \"ssh-ed25519 <base64>\")");
-  r.key = key->key;
+  r.host = std::string(VPS_TRY(lines.take("host")));
+  r.host_key = std::string(VPS_TRY(lines.take("host-key")));
+  r.revision = std::string(VPS_TRY(lines.take("revision")));
+  r.sequence = VPS_TRY(lines.take_decimal("sequence"));
+  r.expires = VPS_TRY(lines.take_decimal("expires"));
+  r.key = VPS_TRY(lines.take_key("key"));
+  VPS_CHECK(lines.finish());
   // Only the canonical spelling is accepted, so one request has exactly one byte form.
   auto again = VPS_TRY(canonical_text(r));
-  if (again != all) return bad("not in canonical form");
+  if (again != text) return bad("not in canonical form");
   return r;
 }
 
-Result<SignedRebuildRequest> sign_rebuild_request(const RebuildRequest& request, const crypto::Ed25519Seed& seed) {
+Result<SignedRebuildRequest> sign_rebuild_request(const RebuildRequest& request, const crypto::Signer& signer) {
   SignedRebuildRequest out;
   out.request = request;
-  out.request.key = crypto::ed25519_public_from_seed(seed);
+  out.request.key = signer.public_key();
   out.text = VPS_TRY(canonical_text(out.request));
-  out.signature = crypto::ed25519_sign(seed, as_bytes(out.text));
+  out.signature = VPS_TRY(signer.sign(as_bytes(out.text)));
   return out;
 }
 
@@ -103,10 +74,7 @@ Result<SignedRebuildRequest> parse_signed_rebuild_request(std::string_view text,
   SignedRebuildRequest out;
   out.request = VPS_TRY(parse_rebuild_request(text));
   out.text = std::string(text);
-  if (signature_base64.size() != 88) return bad("signature is not 64 bytes of base64");
-  auto raw = base64::decode(signature_base64);
-  if (!raw || raw->size() != out.signature.size()) return bad("signature is not 64 bytes of base64");
-  std::copy(raw->begin(), raw->end(), out.signature.begin());
+  out.signature = VPS_TRY(parse_signature_base64(signature_base64, "parsing rebuild request"));
   return out;
 }
 
@@ -119,23 +87,22 @@ Status verify_rebuild_signature(const SignedRebuildRequest& s) {
 
 Result<formats::openssh::AuthorizedOperator> authorize_rebuild(const SignedRebuildRequest& s,
                                                                std::span<const formats::openssh::AuthorizedOperator> operators) {
-  const auto* op = formats::openssh::find_operator(operators, s.request.key);
-  if (op == nullptr) {
-    return fail(Errc::unauthorized, "rebuild request signed by " + formats::openssh::sha256_fingerprint(s.request.key) +
-                                        ", which is not an authorized operator");
-  }
-  VPS_CHECK(verify_rebuild_signature(s));
-  return *op;
+  return authorize_operator_signature(s.request.key, s.text, s.signature, operators, "rebuild request");
 }
 
-Status check_rebuild_applicable(const RebuildRequest& r, std::string_view host, std::int64_t last_sequence,
-                                std::int64_t now) {
+Status check_rebuild_applicable(const RebuildRequest& r, std::string_view host, std::string_view host_key,
+                                std::int64_t last_sequence, std::int64_t now_ms) {
   if (r.host != host) return fail(Errc::unauthorized, "rebuild request is for host '" + r.host + "', not '" + std::string(host) + "'");
+  if (r.host_key != host_key) {
+    return fail(Errc::unauthorized, "rebuild request is for host key " + r.host_key + ", not this host's " +
+                                        std::string(host_key) + " (meant for an earlier instance of '" + r.host + "'?)");
+  }
   if (r.sequence <= last_sequence) {
     return fail(Errc::refused, "replayed rebuild request: sequence " + std::to_string(r.sequence) +
                                    " is not above the last applied " + std::to_string(last_sequence));
   }
-  if (r.expires <= now) return fail(Errc::refused, "rebuild request expired at " + std::to_string(r.expires));
+  VPS_CHECK(check_sequence_lead(r.sequence, now_ms, "rebuild request"));
+  if (r.expires <= now_ms / 1000) return fail(Errc::refused, "rebuild request expired at " + std::to_string(r.expires));
   return {};
 }
 

@@ -45,14 +45,15 @@ Result<std::string> string_field(const json& object, const char* key) {
 }
 
 Result<Publication> publication_from(const json& object) {
-  static const std::set<std::string> known = {"age_recipient",  "boot_id",     "fingerprint",
-                                              "hostname",       "instance_id", "nonce",
-                                              "ssh_public_key", "timestamp",   "token"};
+  static const std::set<std::string> known = {"age_recipient", "boot_id",        "endpoint",  "fingerprint",
+                                              "hostname",      "instance_id",    "nonce",     "ssh_public_key",
+                                              "timestamp",     "token"};
   if (!object.is_object()) return fail(Errc::malformed, "publication: \"publication\" must be an object");
   for (const auto& item : object.items()) {
     if (!known.contains(item.key())) return fail(Errc::malformed, "publication: unknown field \"" + item.key() + "\"");
   }
   Publication p;
+  p.endpoint = VPS_TRY(string_field(object, "endpoint"));
   p.hostname = VPS_TRY(string_field(object, "hostname"));
   p.instance_id = VPS_TRY(string_field(object, "instance_id"));
   p.ssh_public_key = VPS_TRY(string_field(object, "ssh_public_key"));
@@ -79,14 +80,14 @@ Result<crypto::Ed25519Public> host_key_of(const Publication& p) {
 
 }  // namespace
 
-Result<SignedPublication> sign(Publication publication, const crypto::Ed25519Seed& host_key) {
+Result<SignedPublication> sign(Publication publication, const crypto::Signer& host_key) {
   VPS_CHECK(validate(publication));
   auto key = VPS_TRY(host_key_of(publication));
-  if (crypto::ed25519_public_from_seed(host_key) != key) {
+  if (host_key.public_key() != key) {
     return fail(Errc::internal, "publication: signing key does not match ssh_public_key");
   }
   SignedPublication out;
-  out.signature = crypto::ed25519_sign(host_key, signing_bytes(publication));
+  out.signature = VPS_TRY(host_key.sign(signing_bytes(publication)));
   out.publication = std::move(publication);
   return out;
 }
@@ -127,7 +128,9 @@ Result<SignedPublication> parse_signed_publication(std::string_view text) {
   auto version = document.find("version");
   if (version == document.end() || !version->is_number_unsigned()) return malformed("missing or invalid version");
   if (version->get<std::uint64_t>() != static_cast<std::uint64_t>(k_publication_version)) {
-    return fail(Errc::unsupported, "publication: unsupported version " + std::to_string(version->get<std::uint64_t>()));
+    return fail(Errc::unsupported, "publication: unsupported version " + std::to_string(version->get<std::uint64_t>()) +
+                                       " (this endpoint takes version " + std::to_string(k_publication_version) +
+                                       ", bound to the endpoint: upgrade vps-agent on the host)");
   }
   auto body = document.find("publication");
   if (body == document.end()) return malformed("missing publication");

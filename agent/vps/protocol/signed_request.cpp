@@ -8,6 +8,7 @@
 #include <vps/crypto/hash.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/public_key.hpp>
+#include <vps/protocol/endpoint_origin.hpp>
 #include <vps/protocol/publication.hpp>
 
 namespace vps::protocol {
@@ -34,9 +35,12 @@ Result<std::int64_t> parse_timestamp(std::string_view text) {
 
 }  // namespace
 
-Bytes request_signing_bytes(std::string_view method, std::string_view target, std::string_view body,
-                            std::int64_t timestamp, std::string_view nonce, std::string_view fingerprint) {
+Bytes request_signing_bytes(std::string_view endpoint, std::string_view method, std::string_view target,
+                            std::string_view body, std::int64_t timestamp, std::string_view nonce,
+                            std::string_view fingerprint) {
   std::string text(k_request_domain);
+  text += endpoint;
+  text += '\n';
   text += method;
   text += '\n';
   text += target;
@@ -52,26 +56,35 @@ Bytes request_signing_bytes(std::string_view method, std::string_view target, st
   return to_bytes(text);
 }
 
-RequestSignatureHeaders sign_request(std::string_view method, std::string_view target, std::string_view body,
-                                     const crypto::Ed25519Seed& seed, std::int64_t timestamp,
-                                     std::optional<std::string> nonce) {
-  const crypto::Ed25519Public public_key = crypto::ed25519_public_from_seed(seed);
+Result<RequestSignatureHeaders> sign_request(std::string_view endpoint, std::string_view method, std::string_view target,
+                                             std::string_view body, const crypto::Signer& signer, std::int64_t timestamp,
+                                             std::optional<std::string> nonce) {
+  if (!valid_endpoint_origin(endpoint))
+    return fail(Errc::internal, "signing a request for an invalid endpoint origin '" + std::string(endpoint) + "'");
   RequestSignatureHeaders headers;
-  headers.key = ssh_public_key_field(public_key);
+  headers.endpoint = std::string(endpoint);
+  headers.key = ssh_public_key_field(signer.public_key());
   headers.timestamp = std::to_string(timestamp);
   headers.nonce = nonce ? std::move(*nonce) : new_nonce();
-  const std::string fingerprint = formats::openssh::sha256_fingerprint(public_key);
-  const Bytes message = request_signing_bytes(method, target, body, timestamp, headers.nonce, fingerprint);
-  headers.signature = base64::encode(crypto::ed25519_sign(seed, message));
+  const std::string fingerprint = formats::openssh::sha256_fingerprint(signer.public_key());
+  const Bytes message = request_signing_bytes(endpoint, method, target, body, timestamp, headers.nonce, fingerprint);
+  headers.signature = base64::encode(VPS_TRY(signer.sign(message)));
   return headers;
 }
 
-Result<RequestCredentials> parse_request_headers(std::optional<std::string_view> key,
+Result<RequestCredentials> parse_request_headers(std::optional<std::string_view> endpoint,
+                                                 std::optional<std::string_view> key,
                                                  std::optional<std::string_view> timestamp,
                                                  std::optional<std::string_view> nonce,
                                                  std::optional<std::string_view> signature) {
   if (!key || !timestamp || !nonce || !signature) return fail(Errc::unauthorized, "unsigned request");
+  if (!endpoint) {
+    return fail(Errc::unauthorized, "request is not bound to an endpoint (no X-Vps-Endpoint header; "
+                                    "a client older than this endpoint?)");
+  }
   RequestCredentials out;
+  if (!valid_endpoint_origin(*endpoint)) return bad_header(k_header_endpoint, "expected an origin like https://host:443");
+  out.endpoint = std::string(*endpoint);
   auto parsed_key = formats::openssh::parse_public_key_line(*key);
   if (!parsed_key || !parsed_key->comment.empty() || key->find_first_of("\r\n") != std::string_view::npos) {
     return bad_header(k_header_key, "expected \"ssh-ed25519 <base64>\"");
@@ -91,8 +104,8 @@ Result<RequestCredentials> parse_request_headers(std::optional<std::string_view>
 
 Status verify_request(const RequestCredentials& credentials, std::string_view method, std::string_view target,
                       std::string_view body) {
-  const Bytes message =
-      request_signing_bytes(method, target, body, credentials.timestamp, credentials.nonce, credentials.fingerprint);
+  const Bytes message = request_signing_bytes(credentials.endpoint, method, target, body, credentials.timestamp,
+                                              credentials.nonce, credentials.fingerprint);
   if (!crypto::ed25519_verify(credentials.key, message, credentials.signature)) {
     return fail(Errc::integrity, "request signature does not verify");
   }

@@ -3,13 +3,16 @@
 // sent a request to the enrollment endpoint. The signature covers every part of the request
 // that carries meaning, so nothing can be altered or replayed elsewhere:
 //
-//   signing bytes = "vps-agent request v1\n"
-//                   METHOD "\n" TARGET "\n" hex(sha256(body)) "\n"
+//   signing bytes = "vps-agent request v2\n"
+//                   ENDPOINT "\n" METHOD "\n" TARGET "\n" hex(sha256(body)) "\n"
 //                   TIMESTAMP "\n" NONCE "\n" FINGERPRINT "\n"
 //
-// METHOD is upper case as sent, TARGET the origin-form request target byte for byte, TIMESTAMP
-// decimal Unix seconds, NONCE 32 lowercase hex digits, FINGERPRINT the signer's
-// "SHA256:..." key fingerprint. Carried in four headers:
+// ENDPOINT is the origin the client addressed (endpoint_origin.hpp: "https://enroll.example.org:443"),
+// so a request signed for one endpoint (staging) is refused by every other (production) even
+// within the clock-skew window; METHOD is upper case as sent, TARGET the origin-form request
+// target byte for byte, TIMESTAMP decimal Unix seconds, NONCE 32 lowercase hex digits,
+// FINGERPRINT the signer's "SHA256:..." key fingerprint. Carried in five headers:
+//   X-Vps-Endpoint   the ENDPOINT origin (the server checks it is one of its own)
 //   X-Vps-Key        "ssh-ed25519 <base64>" (no comment)
 //   X-Vps-Timestamp  decimal seconds
 //   X-Vps-Nonce      32 lowercase hex digits, fresh per request
@@ -25,18 +28,21 @@
 #include <vps/base/bytes.hpp>
 #include <vps/base/result.hpp>
 #include <vps/crypto/curve25519.hpp>
+#include <vps/crypto/signer.hpp>
 
 namespace vps::protocol {
 
-inline constexpr std::string_view k_request_domain = "vps-agent request v1\n";
+inline constexpr std::string_view k_request_domain = "vps-agent request v2\n";
+inline constexpr std::string_view k_header_endpoint = "X-Vps-Endpoint";
 inline constexpr std::string_view k_header_key = "X-Vps-Key";
 inline constexpr std::string_view k_header_timestamp = "X-Vps-Timestamp";
 inline constexpr std::string_view k_header_nonce = "X-Vps-Nonce";
 inline constexpr std::string_view k_header_signature = "X-Vps-Signature";
 inline constexpr std::size_t k_max_target_length = 2048;
 
-// The four header values, as sent.
+// The five header values, as sent.
 struct RequestSignatureHeaders {
+  std::string endpoint;
   std::string key;
   std::string timestamp;
   std::string nonce;
@@ -45,6 +51,7 @@ struct RequestSignatureHeaders {
 
 // Parsed header values (before the signature is checked).
 struct RequestCredentials {
+  std::string endpoint;  // canonical origin (checked against the server's own by the caller)
   crypto::Ed25519Public key{};
   std::string fingerprint;  // "SHA256:..."
   std::int64_t timestamp = 0;
@@ -52,17 +59,21 @@ struct RequestCredentials {
   crypto::Ed25519Signature signature{};
 };
 
-Bytes request_signing_bytes(std::string_view method, std::string_view target, std::string_view body,
-                            std::int64_t timestamp, std::string_view nonce, std::string_view fingerprint);
+Bytes request_signing_bytes(std::string_view endpoint, std::string_view method, std::string_view target,
+                            std::string_view body, std::int64_t timestamp, std::string_view nonce,
+                            std::string_view fingerprint);
 
-// Signs with a fresh nonce (or the given one, for tests).
-RequestSignatureHeaders sign_request(std::string_view method, std::string_view target, std::string_view body,
-                                     const crypto::Ed25519Seed& seed, std::int64_t timestamp,
-                                     std::optional<std::string> nonce = std::nullopt);
+// Signs for `endpoint` (a canonical origin) with a fresh nonce (or the given one, for tests).
+// The signer's error when it cannot sign (an ssh-agent refusing).
+Result<RequestSignatureHeaders> sign_request(std::string_view endpoint, std::string_view method, std::string_view target,
+                                             std::string_view body, const crypto::Signer& signer, std::int64_t timestamp,
+                                             std::optional<std::string> nonce = std::nullopt);
 
-// Strict parse of the four headers; any absent one gives Errc::unauthorized ("unsigned
-// request"), any ill-formed one Errc::malformed naming the header.
-Result<RequestCredentials> parse_request_headers(std::optional<std::string_view> key,
+// Strict parse of the five headers; any absent one gives Errc::unauthorized ("unsigned
+// request", or "not bound to an endpoint" for X-Vps-Endpoint alone), any ill-formed one
+// Errc::malformed naming the header.
+Result<RequestCredentials> parse_request_headers(std::optional<std::string_view> endpoint,
+                                                 std::optional<std::string_view> key,
                                                  std::optional<std::string_view> timestamp,
                                                  std::optional<std::string_view> nonce,
                                                  std::optional<std::string_view> signature);

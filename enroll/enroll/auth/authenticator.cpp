@@ -21,9 +21,17 @@ AuthResult authenticate(const net::http::Request& request, store::Store& store, 
                         const AuthPolicy& policy, std::int64_t now) {
   namespace p = protocol;
   if (request.target.size() > p::k_max_target_length) return deny(401, "request target too long to sign");
-  auto credentials = p::parse_request_headers(request.header(p::k_header_key), request.header(p::k_header_timestamp),
-                                              request.header(p::k_header_nonce), request.header(p::k_header_signature));
+  auto credentials =
+      p::parse_request_headers(request.header(p::k_header_endpoint), request.header(p::k_header_key),
+                               request.header(p::k_header_timestamp), request.header(p::k_header_nonce),
+                               request.header(p::k_header_signature));
   if (!credentials) return deny(401, credentials.error().message);
+  // Before the signature: a request made for another endpoint means nothing here, however
+  // well signed (a staging endpoint relaying an operator's request to production).
+  if (!policy.endpoints->accepts(credentials->endpoint)) {
+    return deny(401, "request was signed for endpoint " + credentials->endpoint + ", not for this one (" +
+                         policy.endpoints->describe() + ")");
+  }
   if (auto fresh = p::check_request_freshness(credentials->timestamp, now, policy.max_skew_seconds); !fresh) {
     return deny(401, fresh.error().message);
   }
@@ -46,7 +54,8 @@ AuthResult authenticate(const net::http::Request& request, store::Store& store, 
 
 tl::expected<void, Denial> require_operator(const Caller& caller) {
   if (caller.is_operator()) return {};
-  return deny(403, "key " + caller.fingerprint + " is not an authorized operator");
+  return deny(403, "key " + caller.fingerprint + " is not an authorized operator" +
+                       (caller.operators_unusable ? " (the endpoint's operators file is unusable; see its log)" : ""));
 }
 
 }  // namespace vps::enroll::auth

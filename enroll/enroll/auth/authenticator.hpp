@@ -5,14 +5,16 @@
 // require_operator() and the Caller it gets.
 //
 // 401 means "we cannot tell who you are" (absent, malformed or bad signature, stale
-// timestamp, replayed nonce); 403 means "we know, and you may not".
+// timestamp, replayed nonce, signed for another endpoint); 403 means "we know, and you may not".
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <tl/expected.hpp>
 
+#include <enroll/auth/endpoint_origins.hpp>
 #include <enroll/auth/operators.hpp>
 #include <enroll/store/store.hpp>
 #include <vps/net/http/message.hpp>
@@ -21,6 +23,8 @@ namespace vps::enroll::auth {
 
 struct AuthPolicy {
   std::int64_t max_skew_seconds = 300;
+  // Shared, not copied: the server fills in the loopback defaults once it has bound its port.
+  std::shared_ptr<EndpointOrigins> endpoints = std::make_shared<EndpointOrigins>();
 };
 
 // Nonces are kept for longer than any timestamp the window still accepts.
@@ -37,6 +41,7 @@ struct Caller {
   crypto::Ed25519Public key{};
   std::string fingerprint;
   std::optional<std::string> operator_name;  // set when the key is an authorized operator
+  bool operators_unusable = false;           // the operators file is broken: nobody is one
 
   bool is_operator() const { return operator_name.has_value(); }
   // For the audit trail: "operator:alice" or "key:SHA256:...".

@@ -89,7 +89,7 @@ tl::expected<Match, Response> match(const Request& request) {
     return *r;
   }
   if (s.size() == 5 && s[3] == "bundles") {
-    if (!valid_secret_name(s[4])) return Unexpected(error_response(400, "invalid secret name"));
+    if (!valid_bundle_name(s[4])) return Unexpected(error_response(400, "invalid bundle name"));
     if (m == "PUT") return Match{Route::put_bundle, host, s[4]};
     return want("GET", Route::get_bundle, host, s[4]);
   }
@@ -130,8 +130,11 @@ std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Api::Api(store::Store& store, auth::Operators operators, Policy policy, Clock clock)
+Api::Api(store::Store& store, auth::OperatorsFile operators, Policy policy, Clock clock)
     : m_store(store), m_operators(std::move(operators)), m_policy(policy), m_clock(std::move(clock)) {}
+
+Api::Api(store::Store& store, auth::Operators operators, Policy policy, Clock clock)
+    : Api(store, auth::OperatorsFile::fixed(std::move(operators)), std::move(policy), std::move(clock)) {}
 
 Response Api::handle(const Request& request) {
   std::optional<LongPoll> ignored;
@@ -158,13 +161,16 @@ Response Api::handle(const Request& request, std::optional<LongPoll>& park) {
   if (request.body.size() > body_limit(matched->route, m_policy)) return error_response(413, "request body too large");
   auto tx = m_store.transaction();
   if (!tx) return internal_error(tx.error());
-  RouteContext ctx{m_store, m_operators, m_policy, request, m_clock()};
+  // The list as the file says now: a key removed from it is refused from this request on.
+  const std::shared_ptr<const auth::Operators> operators = m_operators.current();
+  RouteContext ctx{m_store, *operators, m_policy, request, m_clock()};
   ctx.wait_seconds = matched->wait;
   Response response;
   if (matched->route == Route::publish) {
     response = publish(ctx);  // authenticated by the publication's own signature
   } else {
-    auto caller = auth::authenticate(request, m_store, m_operators, m_policy.auth, ctx.now);
+    auto caller = auth::authenticate(request, m_store, *operators, m_policy.auth, ctx.now);
+    if (caller && !m_operators.problem().empty()) caller->operators_unusable = true;
     if (!caller) {
       log::info("refused " + request.method + " " + request.target + " from " + request.remote_address + ": " +
                 caller.error().reason);

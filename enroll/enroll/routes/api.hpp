@@ -27,6 +27,7 @@
 
 #include <enroll/auth/authenticator.hpp>
 #include <enroll/auth/operators.hpp>
+#include <enroll/auth/operators_file.hpp>
 #include <enroll/store/store.hpp>
 #include <vps/net/http/message.hpp>
 
@@ -54,6 +55,9 @@ std::int64_t system_now();
 
 class Api {
  public:
+  // The operators file is consulted on every request (re-read when it changed).
+  Api(store::Store& store, auth::OperatorsFile operators, Policy policy, Clock clock = system_now);
+  // A fixed list (tests).
   Api(store::Store& store, auth::Operators operators, Policy policy, Clock clock = system_now);
 
   net::http::Response handle(const net::http::Request& request);
@@ -72,7 +76,7 @@ class Api {
 
  private:
   store::Store& m_store;
-  auth::Operators m_operators;
+  auth::OperatorsFile m_operators;
   Policy m_policy;
   Clock m_clock;
   std::function<void(const std::string&)> m_rebuild_listener;

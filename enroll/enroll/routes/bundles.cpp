@@ -1,10 +1,17 @@
-// Per-host ciphertext bundles: operators upload files re-encrypted for a host; the host
-// fetches its own with requests signed by its host key. The server refuses anything that does
-// not look like age or sops ciphertext, so plaintext is not stored by mistake.
+// Per-host ciphertext bundles: operators upload files re-encrypted for a host, each with a
+// manifest they signed (protocol/bundle_manifest.hpp); the host fetches its own with requests
+// signed by its host key and installs a bundle only after verifying the manifest against its
+// OWN operator list. The endpoint checks the manifest too (it stores nothing an operator did
+// not sign, and nothing older than what it has), but it is a filter, not the authority. It
+// refuses anything that does not look like age or sops ciphertext, so plaintext is not stored
+// by mistake.
 #include <enroll/routes/context.hpp>
 
+#include <vps/base/base64.hpp>
 #include <vps/base/hex.hpp>
 #include <vps/crypto/hash.hpp>
+#include <vps/protocol/bundle_manifest.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 
 namespace vps::enroll::routes {
 
@@ -31,6 +38,21 @@ tl::expected<void, Response> may_read(RouteContext& ctx, const auth::Caller& cal
   return {};
 }
 
+// The manifest of an upload, from its two headers; a response when it is missing or malformed.
+tl::expected<protocol::SignedBundleManifest, Response> manifest_of(const net::http::Request& request) {
+  const auto text_b64 = request.header(protocol::k_header_bundle_manifest);
+  const auto signature = request.header(protocol::k_header_bundle_signature);
+  if (!text_b64 || !signature) {
+    return tl::unexpected(error_response(400, "a bundle needs its operator-signed manifest (X-Vps-Bundle-Manifest "
+                                              "and X-Vps-Bundle-Signature; vps-enroll push sends them)"));
+  }
+  auto text = base64::decode(*text_b64);
+  if (!text) return tl::unexpected(error_response(400, "X-Vps-Bundle-Manifest is not base64"));
+  auto parsed = protocol::parse_signed_bundle_manifest(as_chars(*text), *signature);
+  if (!parsed) return tl::unexpected(error_response(400, parsed.error().message));
+  return std::move(*parsed);
+}
+
 }  // namespace
 
 Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& name, const std::string& secret) {
@@ -38,23 +60,46 @@ Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::st
   const std::string& body = ctx.request.body;
   if (body.empty()) return error_response(400, "empty bundle");
   if (!looks_like_ciphertext(body)) return error_response(415, "bundle is not age or sops ciphertext");
+  auto signed_manifest = manifest_of(ctx.request);
+  if (!signed_manifest) return std::move(signed_manifest).error();
+  const protocol::BundleManifest& manifest = signed_manifest->manifest;
+  // Signed by the caller (nobody uploads in another operator's name), for exactly these bytes.
+  if (manifest.key != caller.key) return error_response(403, "the manifest is signed for another key than the caller's");
+  if (auto verified = protocol::authorize_bundle(*signed_manifest, ctx.operators.all()); !verified)
+    return error_response(400, verified.error().message);
+  if (auto content = protocol::check_bundle_content(manifest, body); !content)
+    return error_response(400, content.error().message);
   auto host = ctx.store.find_host(name);
   if (!host) return internal_error(host.error());
   if (!*host) return error_response(404, "no host named '" + name + "'");
   if ((*host)->status == store::HostStatus::rejected) return error_response(409, "host '" + name + "' is rejected");
+  auto existing = ctx.store.get_bundle(name, secret);
+  if (!existing) return internal_error(existing.error());
+  const std::int64_t last = *existing ? (*existing)->info.sequence : 0;
+  if (auto applicable = protocol::check_bundle_applicable(manifest, name, (*host)->key.fingerprint, secret, last,
+                                                          ctx.now * 1000 + 999);
+      !applicable) {
+    return error_response(409, applicable.error().message);
+  }
   store::BundleInfo info;
   info.host = name;
   info.name = secret;
-  info.sha256 = hex::encode(crypto::sha256(as_bytes(body)));
-  info.size = static_cast<std::int64_t>(body.size());
+  info.sha256 = manifest.sha256;
+  info.size = manifest.size;
   info.uploaded_by = *caller.operator_name;
   info.uploaded_at = ctx.now;
+  info.sequence = manifest.sequence;
+  info.manifest = signed_manifest->text;
+  info.signature = std::string(*ctx.request.header(protocol::k_header_bundle_signature));
   Status written = ctx.store.put_bundle(info, as_bytes(body));
   if (written) {
-    written = audit(ctx, caller.actor(), "push", name, secret + " sha256 " + info.sha256 + " " + std::to_string(info.size) + " bytes");
+    written = audit(ctx, caller.actor(), "push", name,
+                    secret + " sha256 " + info.sha256 + " " + std::to_string(info.size) + " bytes sequence " +
+                        std::to_string(info.sequence));
   }
   if (!written) return internal_error(written.error());
-  return json_response(201, Json{{"host", name}, {"name", secret}, {"sha256", info.sha256}, {"size", info.size}});
+  return json_response(201, Json{{"host", name}, {"name", secret}, {"sha256", info.sha256}, {"size", info.size},
+                                 {"sequence", info.sequence}});
 }
 
 Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {

@@ -72,8 +72,9 @@ Json enrollment_json(const store::EnrollmentRecord& e) {
 }
 
 Json bundle_json(const store::BundleInfo& b) {
-  return Json{{"name", b.name}, {"sha256", b.sha256}, {"size", b.size}, {"uploaded_by", b.uploaded_by},
-              {"uploaded_at", b.uploaded_at}};
+  return Json{{"name", b.name},           {"sha256", b.sha256},       {"size", b.size},
+              {"uploaded_by", b.uploaded_by}, {"uploaded_at", b.uploaded_at}, {"sequence", b.sequence},
+              {"manifest", b.manifest},   {"signature", b.signature}};
 }
 
 Json audit_json(const store::AuditEntry& a) {

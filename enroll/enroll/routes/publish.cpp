@@ -151,6 +151,10 @@ Response publish(RouteContext& ctx) {
   if (auto fresh = protocol::check_freshness(p, ctx.now, ctx.policy.auth.max_skew_seconds); !fresh) {
     return error_response(401, fresh.error().message);
   }
+  if (!ctx.policy.auth.endpoints->accepts(p.endpoint)) {
+    return error_response(401, "publication was made for endpoint " + p.endpoint + ", not for this one (" +
+                                   ctx.policy.auth.endpoints->describe() + ")");
+  }
   Publishing pub{ctx, p, lower(p.hostname), false, {}};
   if (!valid_host_name(pub.host)) return error_response(400, "hostname is not a valid host name ([a-z0-9][a-z0-9.-]{0,62})");
   auto fresh_nonce = ctx.store.remember_nonce(p.nonce, auth::nonce_expiry(p.timestamp, ctx.policy.auth), ctx.now);

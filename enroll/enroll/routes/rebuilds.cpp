@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <enroll/routes/context.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
 namespace vps::enroll::routes {
@@ -132,12 +133,19 @@ Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std
   if (!host) return internal_error(host.error());
   if (!*host) return error_response(404, "no host named '" + name + "'");
   if ((*host)->status == store::HostStatus::rejected) return error_response(409, "host '" + name + "' is rejected");
+  if (request.host_key != (*host)->key.fingerprint) {
+    return error_response(409, "request is for host key " + request.host_key + ", but '" + name + "' has " +
+                                   (*host)->key.fingerprint);
+  }
   auto last = ctx.store.last_rebuild_sequence(name);
   if (!last) return internal_error(last.error());
   if (request.sequence <= *last) {
     return error_response(409, "sequence " + std::to_string(request.sequence) + " is not above the host's last " +
                                    std::to_string(*last));
   }
+  // Bounded by this clock too, so nobody can queue a sequence that locks out every later one.
+  if (auto bounded = protocol::check_sequence_lead(request.sequence, ctx.now * 1000 + 999, "rebuild request"); !bounded)
+    return error_response(409, bounded.error().message);
   RebuildRecord record;
   record.host = name;
   record.sequence = request.sequence;
@@ -167,9 +175,13 @@ Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std:
   auto last = ctx.store.last_rebuild_sequence(name);
   if (!list) return internal_error(list.error());
   if (!last) return internal_error(last.error());
+  auto host = ctx.store.find_host(name);
+  if (!host) return internal_error(host.error());
   Json items = Json::array();
   for (const auto& r : *list) items.push_back(rebuild_json(r, false));
-  return json_response(200, Json{{"host", name}, {"last_sequence", *last}, {"last_poll_at", last_poll_json(ctx, name)},
+  // host_key: what `vps-enroll rebuild` signs into the request (the host checks it again).
+  return json_response(200, Json{{"host", name}, {"host_key", *host ? Json((*host)->key.fingerprint) : Json(nullptr)},
+                                 {"last_sequence", *last}, {"last_poll_at", last_poll_json(ctx, name)},
                                  {"now", ctx.now}, {"rebuilds", std::move(items)}});
 }
 

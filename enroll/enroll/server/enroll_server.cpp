@@ -12,12 +12,17 @@ namespace vps::enroll::server {
 Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& config) {
   VPS_CHECK(validate(config));
   std::unique_ptr<EnrollServer> server(new EnrollServer());
-  auto operators = VPS_TRY(auth::Operators::load(config.operators));
-  if (operators.all().empty()) log::warning("serve: no authorized operators in '" + config.operators.string() + "'");
+  auto operators = VPS_TRY(auth::OperatorsFile::open(config.operators));
+  if (operators.current()->all().empty())
+    log::warning("serve: no authorized operators in '" + config.operators.string() + "' (re-read when it changes)");
   auto opened = store::Store::open(config.database);
   if (!opened) return fail(std::move(opened).error().context("serve: database '" + config.database.string() + "'"));
   server->m_store = std::move(*opened);
-  server->m_api = std::make_unique<routes::Api>(*server->m_store, std::move(operators), config.policy);
+  // Requests are refused until the origins are set (below, once the port is bound): before the
+  // "listening on" line nobody can know where to send one anyway.
+  auto policy = config.policy;
+  policy.auth.endpoints = std::make_shared<auth::EndpointOrigins>();
+  server->m_api = std::make_unique<routes::Api>(*server->m_store, std::move(operators), policy);
   routes::Api* api = server->m_api.get();
   // Long polls: at most a quarter of the connections may be parked, so operators and other
   // hosts always find a free one.
@@ -33,6 +38,8 @@ Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& con
         if (park) return waiters->park(*park, std::move(respond));
         respond(std::move(response));
       }));
+  policy.auth.endpoints->set(VPS_TRY(endpoint_origins(config, server->m_http->local_port())));
+  log::notice("serve: requests must be signed for " + policy.auth.endpoints->describe());
   return server;
 }
 

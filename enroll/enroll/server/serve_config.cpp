@@ -50,6 +50,11 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml, std::string_view s
     else if (key == "tls_key") config.http.key_file = VPS_TRY(scalar<std::string>(v, key, source));
     else if (key == "database") config.database = VPS_TRY(scalar<std::string>(v, key, source));
     else if (key == "operators") config.operators = VPS_TRY(scalar<std::string>(v, key, source));
+    else if (key == "endpoint_urls") {
+      if (!v.IsSequence()) return fail(Errc::config, source + ": 'endpoint_urls' must be a list of URLs");
+      config.endpoint_urls.clear();
+      for (const auto& url : v) config.endpoint_urls.push_back(VPS_TRY(scalar<std::string>(url, key, source)));
+    }
     else if (key == "auto_approve_with_token") config.policy.auto_approve_with_token = VPS_TRY(scalar<bool>(v, key, source));
     else if (key == "max_skew_seconds") config.policy.auth.max_skew_seconds = VPS_TRY(bounded(v, key, source, 10, 3600));
     else if (key == "audit_retention_days") config.policy.audit_retention_days = VPS_TRY(bounded(v, key, source, 1, 36500));
@@ -79,7 +84,34 @@ Status validate(const ServeConfig& config) {
     return fail(Errc::config, "serve: plain HTTP is only allowed on a loopback address; configure tls_cert and "
                               "tls_key to listen on '" + config.http.address + "'");
   }
+  for (const auto& text : config.endpoint_urls) {
+    auto url = net::http::parse_url(text);
+    if (!url) return fail(std::move(url).error().context("serve: endpoint_urls"));
+    if (url->tls() != tls) {
+      return fail(Errc::config, "serve: endpoint_urls: '" + text + "' is " + url->scheme + " but this endpoint serves " +
+                                    (tls ? "https" : "http") + " (a TLS-terminating proxy in front? then list the URL "
+                                    "clients use and serve TLS here too, or listen on loopback)");
+    }
+  }
+  if (config.endpoint_urls.empty() && !net::http::is_loopback_host(config.http.address)) {
+    return fail(Errc::config, "serve: endpoint_urls is required when listening on '" + config.http.address +
+                                  "': list the URLs clients use to reach this endpoint (e.g. "
+                                  "[https://enroll.example.org]); requests are signed for one of them");
+  }
   return {};
+}
+
+Result<std::vector<std::string>> endpoint_origins(const ServeConfig& config, std::uint16_t bound_port) {
+  std::vector<std::string> origins;
+  for (const auto& text : config.endpoint_urls) origins.push_back(VPS_TRY(net::http::parse_url(text)).origin());
+  if (!origins.empty()) return origins;
+  const std::string scheme = config.http.cert_file ? "https" : "http";
+  const std::string port = std::to_string(bound_port);
+  const std::string& address = config.http.address;
+  const bool v6 = address.find(':') != std::string::npos;
+  origins.push_back(scheme + "://" + (v6 ? "[" + address + "]" : address) + ":" + port);
+  origins.push_back(scheme + "://localhost:" + port);
+  return origins;
 }
 
 }  // namespace vps::enroll::server

@@ -6,7 +6,11 @@
 //   tls_cert: /etc/vps-enroll/tls/cert.pem   # both or neither; required off loopback
 //   tls_key: /etc/vps-enroll/tls/key.pem
 //   database: /var/lib/vps-enroll/enroll.db
-//   operators: /etc/vps-enroll/operators     # authorized_keys format, named
+//   operators: /etc/vps-enroll/operators     # authorized_keys format, named; re-read when it changes
+//   endpoint_urls: [https://enroll.example.org]   # the URLs clients use to reach this endpoint;
+//                                           # signed requests and publications must name one of
+//                                           # them (required off loopback; on loopback default:
+//                                           # the listen address and localhost with the bound port)
 //   auto_approve_with_token: true
 //   max_skew_seconds: 300
 //   audit_retention_days: 365               # older audit entries are pruned hourly
@@ -20,6 +24,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <enroll/routes/api.hpp>
 #include <vps/base/result.hpp>
@@ -31,6 +36,7 @@ inline constexpr std::string_view k_default_config = "/etc/vps-enroll/serve.yaml
 
 struct ServeConfig {
   net::http::ServerOptions http;  // address, port, TLS files, limits, timeouts
+  std::vector<std::string> endpoint_urls;  // as configured; their origins go to policy.auth.endpoints
   std::filesystem::path database = "/var/lib/vps-enroll/enroll.db";
   std::filesystem::path operators = "/etc/vps-enroll/operators";
   routes::Policy policy;
@@ -41,7 +47,12 @@ struct ServeConfig {
 // Errc::config naming source and key.
 Result<ServeConfig> parse_serve_config(std::string_view yaml, std::string_view source_name, ServeConfig base = {});
 
-// Plain HTTP only on loopback; TLS needs both files. Errc::config.
+// Plain HTTP only on loopback; TLS needs both files; endpoint_urls parse, use the server's
+// scheme, and are required off loopback. Errc::config.
 Status validate(const ServeConfig& config);
+
+// The origins clients may sign for: those of endpoint_urls, or (none configured, loopback)
+// the listen address and "localhost" with the bound port.
+Result<std::vector<std::string>> endpoint_origins(const ServeConfig& config, std::uint16_t bound_port);
 
 }  // namespace vps::enroll::server

@@ -115,7 +115,15 @@ constexpr std::string_view k_v4 = R"sql(
 CREATE INDEX audit_at ON audit (at);
 )sql";
 
-constexpr std::array<Migration, 4> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}}};
+// Operator-signed bundle manifests: hosts install a bundle only with a manifest signed by an
+// operator they trust, and never one with a sequence not above what they have.
+constexpr std::string_view k_v5 = R"sql(
+ALTER TABLE bundles ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE bundles ADD COLUMN manifest TEXT NOT NULL DEFAULT '';
+ALTER TABLE bundles ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 5> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}, {5, k_v5}}};
 
 }  // namespace
 

@@ -78,6 +78,11 @@ struct BundleInfo {
   std::int64_t size = 0;
   std::string uploaded_by;
   std::int64_t uploaded_at = 0;
+  // The operator-signed manifest (protocol/bundle_manifest.hpp) the host verifies; empty for a
+  // bundle stored before schema 5, which hosts refuse until it is pushed again.
+  std::int64_t sequence = 0;
+  std::string manifest;
+  std::string signature;  // base64
 };
 
 struct Bundle {

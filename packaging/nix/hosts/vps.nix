@@ -35,7 +35,7 @@
       owner = "app";
     };
     # Remote rebuilds (vps-enroll rebuild): set both to enable vps-agent-watch.service.
-    # rebuild.authorizedOperators = [ "ssh-ed25519 AAAA... alice" ];
+    # authorizedOperators = [ "ssh-ed25519 AAAA... alice" ];   # whose pushes and rebuilds it accepts
     # rebuild.command = [ "/run/current-system/sw/bin/nixos-rebuild" "switch" "--flake" "github:example/infra/{revision}#vps" ];
   };
 

@@ -38,13 +38,22 @@ struct ScratchHost {
   fs::path src(const std::string& file) const { return root / "srv/secrets" / file; }
   fs::path link() const { return root / "run/vps-secrets"; }
 
-  // An endpoint section with fast retries, plus the given secrets: section body.
-  void config(const std::string& endpoint, const std::string& secrets_section) const {
+  // An endpoint section with fast retries, the operators this host trusts (whose signed
+  // bundles it installs), plus the given secrets: section body.
+  void config(const std::string& endpoint, const std::string& secrets_section,
+              const std::vector<std::string>& operators = {}) const {
+    std::string operators_section;
+    for (const auto& line : operators) operators_section += (operators_section.empty() ? "" : ", ") + ("\"" + line + "\"");
     write_text(root / "etc/vps-agent/config.yaml",
                (endpoint.empty() ? std::string()
                                  : "enrollment:\n  endpoint: " + endpoint +
                                        "\n  retry: {initial_delay: 100ms, max_delay: 500ms, attempt_timeout: 5s}\n") +
+                   (operators.empty() ? std::string() : "authorized_operators: [" + operators_section + "]\n") +
                    "secrets:\n" + secrets_section);
+  }
+  // The server's endpoint, trusting its operator alice.
+  void config(const enroll::ServerFixture& server, const std::string& secrets_section) const {
+    config(server.server->url(), secrets_section, {enroll::public_line(server.alice, "alice")});
   }
 
   ProcessResult agent(std::vector<std::string> args, double timeout_seconds = 60) const {

@@ -33,7 +33,7 @@ TEST_SUITE("agent::delivery") {
   TEST_CASE("a published but unapproved host waits: the status says the endpoint has not approved it") {
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(), k_two_sources);
+    host.config(server, k_two_sources);
     REQUIRE(server.publish(host.key, host.name).status == 201);
     auto r = host.agent({"secrets", "--once"});
     CHECK(r.exit_code == 66);  // the source does not exist yet: a waiting state, not an error
@@ -53,7 +53,7 @@ TEST_SUITE("agent::delivery") {
     VPS_REQUIRE_MOUNT_NAMESPACE();
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(), k_two_sources);
+    host.config(server, k_two_sources);
     publish_and_approve(server, host);
     const std::string age_file = secrets::age_encrypt("db-secret", host.recipient);
     const std::string sops_file = secrets::sops_encrypt(k_app_yaml, sops::Format::yaml, host.recipient);
@@ -75,7 +75,7 @@ TEST_SUITE("agent::delivery") {
     VPS_REQUIRE_MOUNT_NAMESPACE();
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(),
+    host.config(server,
                 "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
     REQUIRE(server.publish(host.key, host.name).status == 201);
     auto waiting = std::async(std::launch::async, [&] { return host.agent({"secrets", "--timeout", "40s"}, 60); });
@@ -93,7 +93,7 @@ TEST_SUITE("agent::delivery") {
   TEST_CASE("bundles for another key or tampered with are refused and the source is left as it was") {
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(), k_two_sources);
+    host.config(server, k_two_sources);
     publish_and_approve(server, host);
     const std::string old_app = secrets::sops_encrypt(k_app_yaml, sops::Format::yaml, secrets::another_recipient());
     write_text(host.src("app.yaml"), old_app);  // pending: encrypted to someone else
@@ -112,7 +112,7 @@ TEST_SUITE("agent::delivery") {
   TEST_CASE("a source the host can already decrypt is never replaced by a bundle") {
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(), k_two_sources);
+    host.config(server, k_two_sources);
     publish_and_approve(server, host);
     const std::string local = secrets::sops_encrypt(k_app_yaml, sops::Format::yaml, host.recipient);
     write_text(host.src("app.yaml"), local);
@@ -127,7 +127,7 @@ TEST_SUITE("agent::delivery") {
     VPS_REQUIRE_MOUNT_NAMESPACE();
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
-    host.config(server.server->url(), "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
+    host.config(server, "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
     publish_and_approve(server, host);
     push(server, host.name, "db.age", secrets::age_encrypt("wrong", secrets::another_recipient()));
     auto waiting = std::async(std::launch::async, [&] { return host.agent({"secrets", "--timeout", "40s"}, 60); });
@@ -151,7 +151,7 @@ TEST_SUITE("agent::delivery") {
     CHECK(server.signed_as(web1.key, "GET", "/v1/hosts/web2/bundles/db.age").status == 403);
     CHECK(server.signed_as(web2.key, "GET", "/v1/hosts/web2/bundles/db.age").status == 200);
     // And web1's agent, asking for its own bundles, finds nothing.
-    web1.config(server.server->url(), "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
+    web1.config(server, "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
     auto r = web1.agent({"secrets", "--once"});
     CHECK(r.exit_code == 66);
     CHECK(!fs::exists(web1.src("db.age")));

@@ -43,7 +43,7 @@ std::string link_target(const Host& host) { return fs::read_symlink(host.link())
 }  // namespace
 
 TEST_SUITE("agent::secrets") {
-  TEST_CASE("age and sops secrets appear with owner and mode; the link follows each generation") {
+  TEST_CASE("age and sops secrets appear with owner and mode: the link follows each generation") {
     VPS_REQUIRE_MOUNT_NAMESPACE();
     Host host;
     standard_setup(host);
@@ -123,7 +123,7 @@ TEST_SUITE("agent::secrets") {
     CHECK(r.err.find("not among recipients of") != std::string::npos);
   }
 
-  TEST_CASE("a sops file for another recipient is a wait too; the error lists the file's recipients") {
+  TEST_CASE("a sops file for another recipient is a wait too: the error lists the file's recipients") {
     Host host;
     const std::string other = another_recipient();
     write_text(host.src("app.yaml"), sops_encrypt(k_app_yaml, sops::Format::yaml, other));

@@ -71,7 +71,7 @@ TEST_SUITE("agent::watch") {
     std::filesystem::create_directories(h.root / "var/lib/vps-agent");
     write_text(h.root / "var/lib/vps-agent/rebuild-sequence", "garbage\n");
     auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\nrebuild:\n  command: [/bin/true]\n"
-                     "  authorized_operators:\n    - " + operator_line() + "\n");
+                     "authorized_operators:\n  - " + operator_line() + "\n");
     CHECK(r.exit_code == 65);
     CHECK(r.err.find("corrupt") != std::string::npos);
   }
@@ -111,7 +111,7 @@ TEST_SUITE("agent::watch") {
   TEST_CASE("an unreachable endpoint is a wait with backoff, not a failure") {
     Host h;
     auto r = h.watch("enrollment:\n  endpoint: http://127.0.0.1:9\n  retry:\n    initial_delay: 100ms\n    max_delay: 200ms\n"
-                     "rebuild:\n  command: [/bin/true]\n  authorized_operators:\n    - " + operator_line() + "\n");
+                     "rebuild:\n  command: [/bin/true]\nauthorized_operators:\n  - " + operator_line() + "\n");
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("waiting for the endpoint") != std::string::npos);
   }

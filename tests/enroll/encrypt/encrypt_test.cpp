@@ -44,7 +44,7 @@ TEST_SUITE("enroll::encrypt") {
     }
   }
 
-  TEST_CASE("multiple recipients from -r and -R each open the file; stdin to stdout") {
+  TEST_CASE("multiple recipients from -r and -R each open the file: stdin to stdout") {
     VPS_REQUIRE_PROGRAM(age, "age");
     TempDir dir;
     const std::string a = age_keygen(dir.path(), "a.txt");

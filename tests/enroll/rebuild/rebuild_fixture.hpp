@@ -45,12 +45,16 @@ struct RebuildFixture {
     write_config();
   }
 
-  void write_config(const std::string& extra = "") {
+  // The host trusts `operators` (default: alice only).
+  void write_config(const std::string& extra = "", std::vector<std::string> operators = {}) {
+    if (operators.empty()) operators.push_back(public_line(server->alice, "alice"));
+    std::string list;
+    for (const auto& line : operators) list += "  - " + line + "\n";
     write_text(root / "etc/vps-agent/config.yaml",
                "enrollment:\n  endpoint: " + server->server->url() +
                    "\n  retry:\n    initial_delay: 200ms\n    max_delay: 1s\n"
-                   "rebuild:\n  authorized_operators:\n    - " + public_line(server->alice, "alice") +
-                   "\n  command: [" + script.string() + ", \"{revision}\", " + applied.string() + "]\n"
+                   "authorized_operators:\n" + list +
+                   "rebuild:\n  command: [" + script.string() + ", \"{revision}\", " + applied.string() + "]\n"
                    "  poll_wait: 2s\n  timeout: 20s\n" + extra);
   }
 
@@ -70,13 +74,15 @@ struct RebuildFixture {
   std::string applied_text() { return std::filesystem::exists(applied) ? read_text(applied) : std::string(); }
 
   protocol::SignedRebuildRequest signed_by(const crypto::Ed25519KeyPair& key, std::int64_t sequence,
-                                           const std::string& revision = "r1", std::int64_t expires = unix_now() + 3600) {
+                                           const std::string& revision = "r1", std::int64_t expires = unix_now() + 3600,
+                                           std::optional<std::string> host_key = std::nullopt) {
     protocol::RebuildRequest r;
     r.host = "web1";
+    r.host_key = host_key.value_or(fingerprint(host));
     r.revision = revision;
     r.sequence = sequence;
     r.expires = expires;
-    return protocol::sign_rebuild_request(r, key.seed).value();
+    return protocol::sign_rebuild_request(r, crypto::SeedSigner(key.seed)).value();
   }
 
   // A row written straight into the database, as a compromised server could.

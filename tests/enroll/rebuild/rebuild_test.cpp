@@ -121,7 +121,7 @@ TEST_SUITE("enroll::rebuild") {
     CHECK(f.rebuild(id)["reason"].get<std::string>().find("expired") != std::string::npos);
   }
 
-  TEST_CASE("host offline: --wait exits 84 saying when it last checked in; the host applies it later") {
+  TEST_CASE("host offline: --wait exits 84 saying when it last checked in: the host applies it later") {
     RebuildFixture f;
     auto r = f.cli({"rebuild", "web1", "--revision", "late", "--wait", "--timeout", "2s"});
     CHECK(r.exit_code == 84);

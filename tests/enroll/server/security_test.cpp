@@ -21,7 +21,7 @@ struct Populated : ServerFixture {
     REQUIRE(publish(web, "web1").status == 201);
     REQUIRE(publish(db, "db1").status == 201);
     REQUIRE(signed_as(alice, "POST", "/v1/hosts/web1/approve").status == 200);
-    REQUIRE(signed_as(alice, "PUT", "/v1/hosts/web1/bundles/app.age", k_age_ciphertext).status == 201);
+    REQUIRE(push(web, "web1", "app.age", k_age_ciphertext).status == 201);
   }
 };
 
@@ -40,7 +40,7 @@ TEST_SUITE("enroll::server::security") {
     Populated f;
     const auto before = f.snap();
     CHECK(f.send(raw("POST", "/v1/hosts/db1/approve")).status == 401);
-    auto bad = signed_request(f.alice, "POST", "/v1/hosts/db1/approve", "", unix_now());
+    auto bad = f.sign(f.alice, "POST", "/v1/hosts/db1/approve");
     bad.target = "/v1/hosts/web1/reject";
     CHECK(f.send(bad).status == 401);
     auto unknown = f.signed_as(f.mallory, "POST", "/v1/hosts/db1/approve");
@@ -52,16 +52,16 @@ TEST_SUITE("enroll::server::security") {
   TEST_CASE("expired and future timestamps, replayed nonces") {
     Populated f;
     const auto before = f.snap();
-    CHECK(f.send(signed_request(f.alice, "POST", "/v1/hosts/db1/approve", "", unix_now() - 3600)).status == 401);
-    CHECK(f.send(signed_request(f.alice, "POST", "/v1/hosts/db1/approve", "", unix_now() + 3600)).status == 401);
-    CHECK(f.send(publish_request(publication_body(key_pair(), "new1", unix_now() - 3600))).status == 401);
+    CHECK(f.send(f.sign(f.alice, "POST", "/v1/hosts/db1/approve", "", unix_now() - 3600)).status == 401);
+    CHECK(f.send(f.sign(f.alice, "POST", "/v1/hosts/db1/approve", "", unix_now() + 3600)).status == 401);
+    CHECK(f.send(publish_request(publication_body(key_pair(), "new1", unix_now() - 3600, {}, f.origin()))).status == 401);
     CHECK(f.snap() == before);
-    auto once = signed_request(f.alice, "POST", "/v1/hosts/db1/reject", "", unix_now());
+    auto once = f.sign(f.alice, "POST", "/v1/hosts/db1/reject");
     CHECK(f.send(once).status == 200);
     const auto after = f.snap();
     CHECK(f.send(once).status == 401);  // replay
     CHECK(f.snap() == after);
-    auto publication = publish_request(publication_body(key_pair(), "new2", unix_now()));
+    auto publication = publish_request(publication_body(key_pair(), "new2", unix_now(), {}, f.origin()));
     CHECK(f.send(publication).status == 201);
     const auto published = f.snap();
     CHECK(f.send(publication).status == 401);
@@ -74,7 +74,7 @@ TEST_SUITE("enroll::server::security") {
     // Over the server's body limit (default 1 MiB): the server answers 413 before routing.
     // The server answers 413 as soon as it sees Content-Length and closes; a client still
     // writing the body may see that as a reset instead of reading the 413. Either way: refused.
-    auto big = f.try_send(signed_request(f.alice, "PUT", "/v1/hosts/web1/bundles/big.age",
+    auto big = f.try_send(f.sign(f.alice, "PUT", "/v1/hosts/web1/bundles/big.age",
                                          std::string("age-encryption.org/v1\n") + std::string(2 * 1024 * 1024, 'x'),
                                          unix_now()));
     CHECK((!big || big->status == 413));

@@ -54,14 +54,30 @@ struct ServerFixture {
     return *response;
   }
 
+  // What the server answers to (its loopback default): requests and publications sign for it.
+  std::string origin() const { return server->url(); }
+
   net::http::Response publish(const crypto::Ed25519KeyPair& host, const std::string& name,
                               std::optional<std::string> token = std::nullopt) {
-    return send(publish_request(publication_body(host, name, unix_now(), std::move(token))));
+    return send(publish_request(publication_body(host, name, unix_now(), std::move(token), origin())));
+  }
+
+  net::http::Request sign(const crypto::Ed25519KeyPair& key, const std::string& method, const std::string& target,
+                            const std::string& body = "", std::int64_t at = unix_now()) const {
+    return signed_request(key, method, target, body, at, origin());
   }
 
   net::http::Response signed_as(const crypto::Ed25519KeyPair& key, const std::string& method, const std::string& target,
                                 const std::string& body = "") {
-    return send(signed_request(key, method, target, body, unix_now()));
+    return send(sign(key, method, target, body));
+  }
+
+  // alice uploads `content` for `host` (its current key), with a manifest she signed.
+  net::http::Response push(const crypto::Ed25519KeyPair& host_key, const std::string& host, const std::string& name,
+                           const std::string& content) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    return send(signed_upload(alice, host, fingerprint(host_key), name, content, millis, unix_now(), origin()));
   }
 
   std::string snap() {

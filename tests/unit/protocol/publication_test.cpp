@@ -11,6 +11,7 @@ namespace {
 
 Publication sample(const crypto::Ed25519Public& key) {
   Publication p;
+  p.endpoint = "https://enroll.example.org:443";
   p.hostname = "web-1.example.org";
   p.instance_id = "51234567";
   p.ssh_public_key = ssh_public_key_field(key);
@@ -36,6 +37,7 @@ TEST_SUITE("protocol::Publication") {
     crypto::Ed25519Public key{};
     key.fill(7);
     Publication p;
+    p.endpoint = "http://e:1";
     p.hostname = "h";
     p.instance_id = "1";
     p.ssh_public_key = "ssh-ed25519 K";
@@ -45,12 +47,13 @@ TEST_SUITE("protocol::Publication") {
     p.timestamp = 42;
     p.nonce = "n";
     CHECK(canonical_json(p) ==
-          R"({"age_recipient":"age1x","boot_id":"b","fingerprint":"SHA256:f","hostname":"h","instance_id":"1",)"
+          R"({"age_recipient":"age1x","boot_id":"b","endpoint":"http://e:1","fingerprint":"SHA256:f","hostname":"h",)"
+          R"("instance_id":"1",)"
           R"("nonce":"n","ssh_public_key":"ssh-ed25519 K","timestamp":42})");
     p.token = "t";
     CHECK(canonical_json(p).ends_with(R"("timestamp":42,"token":"t"})"));
     auto bytes = signing_bytes(p);
-    CHECK(std::string(bytes.begin(), bytes.end()).starts_with("vps-agent publication v1\n{"));
+    CHECK(std::string(bytes.begin(), bytes.end()).starts_with("vps-agent publication v2\n{"));
   }
   TEST_CASE("rejects each invalid field, naming it") {
     auto keys = crypto::ed25519_generate();
@@ -60,6 +63,8 @@ TEST_SUITE("protocol::Publication") {
       std::function<void(Publication&)> mutate;
     };
     const std::vector<Case> cases = {
+        {"endpoint", [](Publication& p) { p.endpoint = "https://enroll.example.org"; }},
+        {"endpoint", [](Publication& p) { p.endpoint = ""; }},
         {"hostname", [](Publication& p) { p.hostname = "bad host"; }},
         {"hostname", [](Publication& p) { p.hostname = ""; }},
         {"hostname", [](Publication& p) { p.hostname = "a\"b"; }},

@@ -1,6 +1,8 @@
 #include <vps/protocol/rebuild_request.hpp>
 
 #include <vps/base/base64.hpp>
+#include <vps/formats/openssh/fingerprint.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/publication.hpp>
 
 #include "test_support.hpp"
@@ -10,9 +12,12 @@ using protocol::RebuildRequest;
 
 namespace {
 
+const std::string k_host_key = "SHA256:" + std::string(43, 'A');
+
 RebuildRequest sample(const crypto::Ed25519KeyPair& key) {
   RebuildRequest r;
   r.host = "web1";
+  r.host_key = k_host_key;
   r.revision = "3f2a9c1";
   r.sequence = 1764224895000;
   r.expires = 1764228495;
@@ -28,13 +33,15 @@ std::vector<formats::openssh::AuthorizedOperator> operators_of(const crypto::Ed2
 }  // namespace
 
 TEST_SUITE("protocol::RebuildRequest") {
-  TEST_CASE("canonical text is the documented six lines") {
+  TEST_CASE("canonical text is the documented seven lines") {
     auto key = crypto::ed25519_generate();
     auto text = protocol::canonical_text(sample(key)).value();
-    CHECK(text == "vps-rebuild/v1\nhost: web1\nrevision: 3f2a9c1\nsequence: 1764224895000\nexpires: 1764228495\nkey: " +
+    CHECK(text == "vps-rebuild/v2\nhost: web1\nhost-key: " + k_host_key +
+                      "\nrevision: 3f2a9c1\nsequence: 1764224895000\nexpires: 1764228495\nkey: " +
                       protocol::ssh_public_key_field(key.public_key) + "\n");
     auto parsed = protocol::parse_rebuild_request(text).value();
     CHECK(parsed.host == "web1");
+    CHECK(parsed.host_key == k_host_key);
     CHECK(parsed.revision == "3f2a9c1");
     CHECK(parsed.sequence == 1764224895000);
     CHECK(parsed.expires == 1764228495);
@@ -63,7 +70,7 @@ TEST_SUITE("protocol::RebuildRequest") {
     CHECK(rejects(""));
     CHECK(rejects(good.substr(0, good.size() - 1)));                     // no final newline
     CHECK(rejects(good + "x"));                                          // trailing data
-    CHECK(rejects("vps-rebuild/v2" + good.substr(14)));                  // other version
+    CHECK(rejects("vps-rebuild/v1" + good.substr(14)));                  // other version
     std::string crlf = good;
     crlf.insert(14, "\r");
     CHECK(rejects(crlf));
@@ -74,6 +81,9 @@ TEST_SUITE("protocol::RebuildRequest") {
     };
     CHECK(rejects(replace("host: web1", "host:  web1")));
     CHECK(rejects(replace("host: web1", "host: Web1")));
+    CHECK(rejects(replace("host-key: SHA256:", "host-key: MD5:")));
+    CHECK(rejects(replace("host-key: SHA256:A", "host-key: SHA256:")));
+    CHECK(rejects(replace("\nhost-key: " + k_host_key, "")));
     CHECK(rejects(replace("revision: 3f2a9c1", "revision: 3f2a;rm")));
     CHECK(rejects(replace("revision: 3f2a9c1", "revision: -x")));
     CHECK(rejects(replace("sequence: 1764224895000", "sequence: 01764224895000")));
@@ -89,7 +99,7 @@ TEST_SUITE("protocol::RebuildRequest") {
 
   TEST_CASE("sign, parse and authorize round-trip") {
     auto key = crypto::ed25519_generate();
-    auto s = protocol::sign_rebuild_request(sample(key), key.seed).value();
+    auto s = protocol::sign_rebuild_request(sample(key), crypto::SeedSigner(key.seed)).value();
     auto parsed = protocol::parse_signed_rebuild_request(s.text, base64::encode(s.signature)).value();
     auto ops = operators_of(key);
     auto who = protocol::authorize_rebuild(parsed, ops);
@@ -101,10 +111,10 @@ TEST_SUITE("protocol::RebuildRequest") {
     auto alice = crypto::ed25519_generate();
     auto mallory = crypto::ed25519_generate();
     auto ops = operators_of(alice);
-    auto by_mallory = protocol::sign_rebuild_request(sample(mallory), mallory.seed).value();
+    auto by_mallory = protocol::sign_rebuild_request(sample(mallory), crypto::SeedSigner(mallory.seed)).value();
     CHECK(protocol::authorize_rebuild(by_mallory, ops).error().code == Errc::unauthorized);
 
-    auto s = protocol::sign_rebuild_request(sample(alice), alice.seed).value();
+    auto s = protocol::sign_rebuild_request(sample(alice), crypto::SeedSigner(alice.seed)).value();
     std::string tampered = s.text;
     tampered.replace(tampered.find("3f2a9c1"), 7, "3f2a9c2");
     auto parsed = protocol::parse_signed_rebuild_request(tampered, base64::encode(s.signature)).value();
@@ -127,17 +137,44 @@ TEST_SUITE("protocol::RebuildRequest") {
     CHECK(protocol::parse_signed_rebuild_request(text, base64::encode(Bytes(32, 1))).error().code == Errc::malformed);
   }
 
-  TEST_CASE("applicability: host, replay, expiry") {
+  TEST_CASE("applicability: host name and key, replay, clock bound, expiry") {
     auto key = crypto::ed25519_generate();
     auto r = sample(key);
-    CHECK(protocol::check_rebuild_applicable(r, "web1", 0, r.expires - 1));
-    CHECK(protocol::check_rebuild_applicable(r, "web2", 0, r.expires - 1).error().code == Errc::unauthorized);
-    auto replay = protocol::check_rebuild_applicable(r, "web1", r.sequence, r.expires - 1);
+    const std::int64_t now = (r.expires - 1) * 1000;
+    CHECK(protocol::check_rebuild_applicable(r, "web1", k_host_key, 0, now));
+    CHECK(protocol::check_rebuild_applicable(r, "web2", k_host_key, 0, now).error().code == Errc::unauthorized);
+    // A re-installed instance with the same name has another key: not for it.
+    auto other_key = protocol::check_rebuild_applicable(r, "web1", "SHA256:" + std::string(43, 'B'), 0, now);
+    CHECK(other_key.error().code == Errc::unauthorized);
+    CHECK(other_key.error().message.find("host key") != std::string::npos);
+    auto replay = protocol::check_rebuild_applicable(r, "web1", k_host_key, r.sequence, now);
     CHECK(replay.error().code == Errc::refused);
     CHECK(replay.error().message.find("replayed") != std::string::npos);
-    CHECK(protocol::check_rebuild_applicable(r, "web1", r.sequence - 1, r.expires - 1));
-    auto expired = protocol::check_rebuild_applicable(r, "web1", 0, r.expires);
+    CHECK(protocol::check_rebuild_applicable(r, "web1", k_host_key, r.sequence - 1, now));
+    auto expired = protocol::check_rebuild_applicable(r, "web1", k_host_key, 0, r.expires * 1000);
     CHECK(expired.error().code == Errc::refused);
     CHECK(expired.error().message.find("expired") != std::string::npos);
+    // A sequence that would lock out every later request (2^63-1) is refused by the host's clock.
+    auto lockout = r;
+    lockout.sequence = INT64_MAX;
+    auto refused = protocol::check_rebuild_applicable(lockout, "web1", k_host_key, 0, now);
+    CHECK(refused.error().code == Errc::refused);
+    CHECK(refused.error().message.find("24 h ahead") != std::string::npos);
+  }
+}
+
+TEST_SUITE("protocol::operator_sequence") {
+  TEST_CASE("next is max(last + 1, now), refused when last is beyond the clock's bound") {
+    const std::int64_t now = 1'800'000'000'000;
+    CHECK(protocol::next_sequence(0, now, "x").value() == now);
+    CHECK(protocol::next_sequence(now + 5, now, "x").value() == now + 6);
+    CHECK(protocol::next_sequence(now + protocol::k_max_sequence_lead_ms - 1, now, "x").value() ==
+          now + protocol::k_max_sequence_lead_ms);
+    CHECK(protocol::next_sequence(now + protocol::k_max_sequence_lead_ms, now, "x").error().code == Errc::refused);
+    CHECK(protocol::next_sequence(INT64_MAX, now, "x").error().code == Errc::refused);  // no signed overflow
+    CHECK(protocol::next_sequence(-1, now, "x").error().code == Errc::refused);
+    CHECK(protocol::check_sequence_lead(now + protocol::k_max_sequence_lead_ms, now, "x"));
+    CHECK(protocol::check_sequence_lead(now + protocol::k_max_sequence_lead_ms + 1, now, "x").error().code ==
+          Errc::refused);
   }
 }

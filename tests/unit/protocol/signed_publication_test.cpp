@@ -12,6 +12,7 @@ namespace {
 
 Publication sample(const crypto::Ed25519Public& key) {
   Publication p;
+  p.endpoint = "https://enroll.example.org:443";
   p.hostname = "web-1";
   p.instance_id = "51234567";
   p.ssh_public_key = ssh_public_key_field(key);
@@ -35,7 +36,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 TEST_SUITE("protocol::SignedPublication") {
   TEST_CASE("sign, serialize, parse and verify round-trip") {
     auto keys = crypto::ed25519_generate();
-    auto signed_pub = sign(sample(keys.public_key), keys.seed);
+    auto signed_pub = sign(sample(keys.public_key), crypto::SeedSigner(keys.seed));
     REQUIRE(signed_pub);
     CHECK(verify(*signed_pub));
     auto text = serialize(*signed_pub);
@@ -47,7 +48,7 @@ TEST_SUITE("protocol::SignedPublication") {
   }
   TEST_CASE("verification fails for any altered field") {
     auto keys = crypto::ed25519_generate();
-    auto signed_pub = *sign(sample(keys.public_key), keys.seed);
+    auto signed_pub = *sign(sample(keys.public_key), crypto::SeedSigner(keys.seed));
     SUBCASE("hostname") { signed_pub.publication.hostname = "web-2"; }
     SUBCASE("instance_id") { signed_pub.publication.instance_id = "51234568"; }
     SUBCASE("timestamp") { signed_pub.publication.timestamp += 1; }
@@ -61,7 +62,7 @@ TEST_SUITE("protocol::SignedPublication") {
   TEST_CASE("a record signed by another key does not verify") {
     auto host = crypto::ed25519_generate();
     auto attacker = crypto::ed25519_generate();
-    auto signed_pub = *sign(sample(attacker.public_key), attacker.seed);
+    auto signed_pub = *sign(sample(attacker.public_key), crypto::SeedSigner(attacker.seed));
     // Swap in the victim's key and derived fields, keep the attacker's signature.
     signed_pub.publication.ssh_public_key = ssh_public_key_field(host.public_key);
     signed_pub.publication.fingerprint = formats::openssh::sha256_fingerprint(host.public_key);
@@ -73,7 +74,7 @@ TEST_SUITE("protocol::SignedPublication") {
   TEST_CASE("signing with a key that is not the record's is refused") {
     auto host = crypto::ed25519_generate();
     auto other = crypto::ed25519_generate();
-    auto signed_pub = sign(sample(host.public_key), other.seed);
+    auto signed_pub = sign(sample(host.public_key), crypto::SeedSigner(other.seed));
     REQUIRE_FALSE(signed_pub);
     CHECK(signed_pub.error().code == Errc::internal);
   }
@@ -87,14 +88,14 @@ TEST_SUITE("protocol::SignedPublication") {
   }
   TEST_CASE("strict parser rejects malformed envelopes") {
     auto keys = crypto::ed25519_generate();
-    auto text = serialize(*sign(sample(keys.public_key), keys.seed));
+    auto text = serialize(*sign(sample(keys.public_key), crypto::SeedSigner(keys.seed)));
     const std::vector<std::string> bad = {
         "",
         "[]",
         "{",
-        replace(text, "\"version\":1", "\"version\":1,\"extra\":2"),
-        replace(text, "\"version\":1", "\"version\":\"1\""),
-        replace(text, "\"version\":1", "\"version\":1.0"),
+        replace(text, "\"version\":2", "\"version\":1,\"extra\":2"),
+        replace(text, "\"version\":2", "\"version\":\"1\""),
+        replace(text, "\"version\":2", "\"version\":1.0"),
         replace(text, "{\"publication\":{", "{\"publication\":{\"hostname\":\"x\","),  // duplicate key
         replace(text, "\"timestamp\":", "\"timestamp\":-"),
         replace(text, "\"hostname\":\"web-1\"", "\"hostname\":1"),
@@ -109,9 +110,15 @@ TEST_SUITE("protocol::SignedPublication") {
       REQUIRE_FALSE(parsed);
       CHECK(parsed.error().code == Errc::malformed);
     }
-    auto v2 = parse_signed_publication(replace(text, "\"version\":1", "\"version\":2"));
-    REQUIRE_FALSE(v2);
-    CHECK(v2.error().code == Errc::unsupported);
+    // Version 1 (not bound to an endpoint) is no longer accepted; neither is a future one.
+    for (const char* version : {"1", "3"}) {
+      auto other = parse_signed_publication(replace(text, "\"version\":2", std::string("\"version\":") + version));
+      REQUIRE_FALSE(other);
+      CHECK(other.error().code == Errc::unsupported);
+    }
+    auto no_endpoint = parse_signed_publication(replace(text, "\"endpoint\":\"https://enroll.example.org:443\",", ""));
+    REQUIRE_FALSE(no_endpoint);
+    CHECK(no_endpoint.error().code == Errc::malformed);
   }
   TEST_CASE("freshness window") {
     auto keys = crypto::ed25519_generate();

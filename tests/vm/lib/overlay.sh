@@ -56,12 +56,13 @@ EOF
 ln -sf /etc/systemd/system/demo-app.service "$dir/etc/systemd/system/multi-user.target.wants/demo-app.service"
 
 [[ -n $operator ]] || exit 0
-# US3: the host trusts only this operator for rebuilds (the endpoint may trust more), and its
-# "rebuild" is a script that records the revision: the request carries data, never a command.
+# The host trusts only this operator (the endpoint may trust more), for pushed secret bundles
+# and for rebuilds; its "rebuild" is a script that records the revision: the request carries
+# data, never a command.
 cat >> "$dir/etc/vps-agent/config.yaml" <<EOF
+authorized_operators:
+  - $operator
 rebuild:
-  authorized_operators:
-    - $operator
   command: [/usr/local/sbin/vm-test-rebuild, "{revision}"]
   timeout: 2m
   poll_wait: 10s

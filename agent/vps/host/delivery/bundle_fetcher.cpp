@@ -11,6 +11,7 @@
 #include <vps/host/fs/file.hpp>
 #include <vps/host/identity/hostname.hpp>
 #include <vps/host/state/state_store.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 
 namespace vps::host::delivery {
 
@@ -26,8 +27,6 @@ std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
-
-std::string sha256_hex(std::string_view data) { return hex::encode(crypto::sha256(as_bytes(data))); }
 
 std::string file_sha256(const std::filesystem::path& path) {
   auto bytes = read_file(path, k_max_bundle_bytes);
@@ -88,7 +87,8 @@ std::string FetchReport::status() const {
   return "endpoint: no new bundle for this host yet";
 }
 
-Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& config, const std::filesystem::path& root) {
+Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& config, const std::filesystem::path& root,
+                                                         const std::string& config_path) {
   const std::string text = endpoint_text(config);
   if (text.empty()) return std::optional<BundleFetcher>();
   net::http::ClientOptions options;
@@ -112,13 +112,19 @@ Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& c
   policy.max_delay = std::min(retry.max_delay, k_max_idle_interval);
   policy.max_attempts = ~0u;
   net::api::SignedClient client(*url, std::move(*key), options);
-  return std::optional<BundleFetcher>(
-      BundleFetcher(std::move(client), root, url->to_string(), policy));
+  // The list is checked per bundle; an unusable one is reported then (bundles refused), but
+  // must not stop secrets that are already decryptable.
+  trust::TrustedOperators operators(root, config_path, config);
+  return std::optional<BundleFetcher>(BundleFetcher(std::move(client), root, url->to_string(), policy,
+                                                    std::move(operators), config.state_dir / "bundle-sequences.json"));
 }
 
 BundleFetcher::BundleFetcher(net::api::SignedClient client, std::filesystem::path root, std::string endpoint,
-                             net::http::BackoffPolicy policy)
+                             net::http::BackoffPolicy policy, trust::TrustedOperators operators,
+                             std::filesystem::path sequences)
     : m_client(std::move(client)),
+      m_operators(std::move(operators)),
+      m_sequences_file(std::move(sequences)),
       m_root(std::move(root)),
       m_host(lower(identity::host_name(m_root))),
       m_endpoint_text(std::move(endpoint)),
@@ -140,17 +146,32 @@ void BundleFetcher::schedule_next(bool progressed) {
   m_next_round = Clock::now() + wait;
 }
 
-Result<std::string> BundleFetcher::download(const std::string& name, const std::string& sha256, FetchReport& report) {
-  auto response = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles/" + name);
+Result<protocol::BundleManifest> BundleFetcher::verify_manifest(const BundleEntry& entry,
+                                                                const trust::Operators& operators,
+                                                                const BundleSequences& sequences) const {
+  if (entry.manifest.empty() || entry.signature.empty()) {
+    return fail(Errc::unauthorized, "no operator-signed manifest (uploaded by an older vps-enroll? push it again)");
+  }
+  auto signed_manifest = VPS_TRY(protocol::parse_signed_bundle_manifest(entry.manifest, entry.signature));
+  auto op = VPS_TRY(protocol::authorize_bundle(signed_manifest, operators));
+  const auto& manifest = signed_manifest.manifest;
+  VPS_CHECK(protocol::check_bundle_applicable(manifest, m_host, m_client.key().fingerprint, entry.name,
+                                              sequences.last(entry.name), protocol::unix_millis()));
+  if (manifest.sha256 != entry.sha256 || manifest.size != entry.size)
+    return fail(Errc::integrity, "the listing's sha256/size differ from the signed manifest's");
+  log::info("secrets: bundle '" + entry.name + "' sequence " + std::to_string(manifest.sequence) + " signed by operator " +
+            op.name + " (" + op.fingerprint + ")");
+  return manifest;
+}
+
+Result<std::string> BundleFetcher::download(const protocol::BundleManifest& manifest, FetchReport& report) {
+  auto response = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles/" + manifest.name);
   if (!response) return fail(std::move(response).error());
   if (response->status != 200) {
     report.state = state_of(response->status);
     return fail(net::api::response_error(*response));
   }
-  const std::string actual = sha256_hex(response->body);
-  if (auto header = response->header("X-Vps-Sha256"); header && lower(std::string(*header)) != actual)
-    return fail(Errc::integrity, "sha256 differs from the endpoint's X-Vps-Sha256 header");
-  if (actual != sha256) return fail(Errc::integrity, "sha256 " + actual + " differs from the listing's " + sha256);
+  VPS_CHECK(protocol::check_bundle_content(manifest, response->body));
   return std::move(response->body);
 }
 
@@ -186,19 +207,33 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
   for (const auto& p : pending) waiting.push_back(p.source);
   auto plan = plan_downloads(*entries, all, waiting, file_sha256);
   report.notes = std::move(plan.skipped);
+  if (plan.downloads.empty()) return finish();
+  // Checked before anything is downloaded: the operators as configured now, and what this host
+  // already installed. Either being unusable refuses every bundle this round (fail closed).
+  auto operators = m_operators.current();
+  auto sequences = BundleSequences::load(m_sequences_file);
   for (const auto& download : plan.downloads) {
     const auto& entry = download.entry;
+    const std::string what = "bundle '" + entry.name + "' (sha256 " + entry.sha256.substr(0, 12) + "…)";
+    if (!operators || !sequences) {
+      report.refused.push_back(what + ": " + (!operators ? operators.error() : sequences.error()).message);
+      continue;
+    }
     if (m_refused.count(entry.sha256)) {  // already refused this exact content
       report.held_back.push_back(entry.name);
       continue;
     }
-    const std::string what = "bundle '" + entry.name + "' (sha256 " + entry.sha256.substr(0, 12) + "…)";
     if (entry.size > static_cast<std::int64_t>(k_max_bundle_bytes)) {
       m_refused.insert(entry.sha256);
       report.refused.push_back(what + ": larger than 16 MiB");
       continue;
     }
-    auto body = this->download(entry.name, entry.sha256, report);
+    auto manifest = verify_manifest(entry, *operators, *sequences);
+    if (!manifest) {
+      report.refused.push_back(what + ": " + manifest.error().message);
+      continue;
+    }
+    auto body = this->download(*manifest, report);
     if (!body) {
       if (body.error().code != Errc::integrity) {  // transport or endpoint trouble: try next round
         if (report.state == EndpointState::reachable) report.state = EndpointState::unavailable;
@@ -219,6 +254,10 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
       report.refused.push_back(what + ": " + written.error().message);
       continue;
     }
+    // After the file: a crash in between leaves the file installed with its sequence not yet
+    // recorded (the guard then lags by one bundle; it never refuses what is installed).
+    if (auto recorded = sequences->record(entry.name, manifest->sequence); !recorded)
+      log::warning("secrets: " + recorded.error().message);
     log::notice("secrets: installed " + what + " from " + m_endpoint_text + " as " + download.target.string());
     report.installed.push_back(download.target);
   }

@@ -3,10 +3,17 @@
 // bundles (re-encrypted files an operator uploaded with `vps-enroll push`) with requests signed
 // by the host key, and install each one over the source it maps to (bundle_plan.hpp).
 //
-// A bundle is written only after its SHA-256 matches the listing, it looks like age or sops
-// ciphertext, and it decrypts in memory with this host's identities (MAC and tags checked; the
-// plaintext is wiped at once). It is written atomically, ciphertext only. A refused bundle is
-// remembered by hash and not downloaded again.
+// The endpoint is not trusted (DESIGN.md: a compromised endpoint must not plant or roll back a
+// secret). Before a single byte of a bundle is downloaded or parsed, its manifest
+// (protocol/bundle_manifest.hpp) must be signed by an operator in THIS host's
+// authorized_operators (as configured now: host/trust/trusted_operators.hpp), name this host,
+// its host key and the bundle's name, and carry a sequence above the last one installed under
+// that name (bundle_sequences.hpp) and within the clock bound. Then the downloaded bytes must
+// have the manifest's exact size and SHA-256, look like age or sops ciphertext, and decrypt in
+// memory with this host's identities (MAC and tags checked; the plaintext is wiped at once).
+// Only then is the file written (atomically, ciphertext only) and its sequence recorded. A
+// bundle whose bytes were refused is remembered by hash and not downloaded again; a manifest
+// refused for its signer is checked again each round (the operator list may change).
 //
 // Bounded: every request has the enrollment.retry.attempt_timeout deadline and a size limit;
 // rounds that install nothing back off (enrollment.retry.initial_delay doubling up to
@@ -23,9 +30,13 @@
 #include <vps/base/result.hpp>
 #include <vps/config/config.hpp>
 #include <vps/formats/age/age.hpp>
+#include <vps/host/delivery/bundle_plan.hpp>
+#include <vps/host/delivery/bundle_sequences.hpp>
 #include <vps/host/delivery/sources.hpp>
+#include <vps/host/trust/trusted_operators.hpp>
 #include <vps/net/api/signed_client.hpp>
 #include <vps/net/http/backoff.hpp>
+#include <vps/protocol/bundle_manifest.hpp>
 
 namespace vps::host::delivery {
 
@@ -48,7 +59,9 @@ class BundleFetcher {
   // nullopt when no endpoint is configured (enrollment.endpoint, else the one `publish`
   // recorded in state.json). Errc::config for a URL the HTTP policy refuses (plain http to a
   // remote host without allow_insecure_http), the host key loader's error if it is unreadable.
-  static Result<std::optional<BundleFetcher>> open(const config::Config& config, const std::filesystem::path& root);
+  // root and config_path are where `config` came from (the operator list is re-read there).
+  static Result<std::optional<BundleFetcher>> open(const config::Config& config, const std::filesystem::path& root,
+                                                   const std::string& config_path);
 
   // How long until the next round may run (zero: now).
   std::chrono::milliseconds until_due() const;
@@ -62,11 +75,16 @@ class BundleFetcher {
 
  private:
   BundleFetcher(net::api::SignedClient client, std::filesystem::path root, std::string endpoint,
-                net::http::BackoffPolicy policy);
+                net::http::BackoffPolicy policy, trust::TrustedOperators operators, std::filesystem::path sequences);
   void schedule_next(bool progressed);
-  Result<std::string> download(const std::string& name, const std::string& sha256, FetchReport& report);
+  // The entry's manifest, verified as the header says; the error is the refusal reason.
+  Result<protocol::BundleManifest> verify_manifest(const BundleEntry& entry, const trust::Operators& operators,
+                                                   const BundleSequences& sequences) const;
+  Result<std::string> download(const protocol::BundleManifest& manifest, FetchReport& report);
 
   net::api::SignedClient m_client;
+  trust::TrustedOperators m_operators;
+  std::filesystem::path m_sequences_file;
   std::filesystem::path m_root;
   std::string m_host;  // re-read every round (see fetch)
   std::string m_endpoint_text;

@@ -4,15 +4,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vps/protocol/bundle_manifest.hpp>
+
 namespace vps::host::delivery {
 
 namespace {
-
-bool valid_name(std::string_view name) {
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
-  if (name.empty() || name.size() > 128 || !alnum(name.front())) return false;
-  return std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
 
 bool valid_sha256(std::string_view hex) {
   return hex.size() == 64 &&
@@ -34,7 +30,12 @@ Result<BundleEntry> parse_entry(const nlohmann::json& item, std::size_t index) {
   if (size == item.end() || !size->is_number_integer() || size->get<std::int64_t>() < 0)
     return fail(Errc::malformed, where + ": 'size' missing or not a non-negative integer");
   entry.size = size->get<std::int64_t>();
-  if (!valid_name(entry.name)) return fail(Errc::malformed, where + ": invalid name");
+  // Absent in listings from endpoints older than manifests: refused later, by name.
+  if (item.contains("manifest")) entry.manifest = VPS_TRY(text("manifest"));
+  if (item.contains("signature")) entry.signature = VPS_TRY(text("signature"));
+  if (entry.manifest.size() > protocol::k_max_bundle_manifest_bytes || entry.signature.size() > 128)
+    return fail(Errc::malformed, where + ": manifest or signature too long");
+  if (!protocol::valid_bundle_name(entry.name)) return fail(Errc::malformed, where + ": invalid name");
   if (!valid_sha256(entry.sha256)) return fail(Errc::malformed, where + ": invalid sha256");
   return entry;
 }

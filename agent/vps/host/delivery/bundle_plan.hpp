@@ -27,10 +27,15 @@ struct BundleEntry {
   std::string name;
   std::string sha256;  // lowercase hex, 64 characters
   std::int64_t size = 0;
+  // The operator-signed manifest and its signature, as the endpoint stored them; empty for a
+  // bundle uploaded before manifests existed (the host refuses it). Not trusted until verified
+  // (bundle_fetcher.hpp).
+  std::string manifest;
+  std::string signature;
 };
 
-// Strict: a JSON object with "bundles": [{"name", "sha256", "size"}...]; names as the endpoint
-// allows them ([A-Za-z0-9][A-Za-z0-9._-]{0,127}); Errc::malformed otherwise.
+// Strict: a JSON object with "bundles": [{"name", "sha256", "size", "manifest", "signature"}...]
+// (other keys ignored); names as protocol::valid_bundle_name; Errc::malformed otherwise.
 Result<std::vector<BundleEntry>> parse_listing(std::string_view body);
 
 // An age file (binary or armored) or a sops file: what the endpoint accepts, and all the agent

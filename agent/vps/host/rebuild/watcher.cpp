@@ -5,11 +5,11 @@
 #include <thread>
 
 #include <vps/base/log.hpp>
-#include <vps/host/fs/file.hpp>
 #include <vps/host/identity/hostname.hpp>
 #include <vps/host/rebuild/command_runner.hpp>
 #include <vps/host/rebuild/sequence_file.hpp>
 #include <vps/host/state/state.hpp>
+#include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
 namespace vps::host::rebuild {
@@ -20,34 +20,20 @@ using Json = nlohmann::json;
 using Millis = std::chrono::milliseconds;
 constexpr unsigned k_report_attempts = 5;
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string lower(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
 }
 
-Result<std::vector<formats::openssh::AuthorizedOperator>> load_operators(const config::Rebuild& r) {
-  if (!r.authorized_operators_file.empty()) {
-    auto text = read_text_file(r.authorized_operators_file, 1024 * 1024);
-    if (!text) return fail(std::move(text).error().context("rebuild.authorized_operators"));
-    return formats::openssh::parse_authorized_operators(*text, r.authorized_operators_file.string());
-  }
-  std::string joined;
-  for (const auto& line : r.authorized_operators) joined += line + "\n";
-  return formats::openssh::parse_authorized_operators(joined, "rebuild.authorized_operators item");
-}
-
 }  // namespace
 
-Result<Watcher> Watcher::open(const config::Config& config, const std::filesystem::path& root) {
+Result<Watcher> Watcher::open(const config::Config& config, const std::filesystem::path& root,
+                              const std::string& config_path) {
   const auto& r = config.rebuild;
   if (r.command.empty()) return fail(Errc::config, "rebuild: no command configured (rebuild.command)");
   if (config.enrollment.endpoint.empty()) return fail(Errc::config, "rebuild: no endpoint configured (enrollment.endpoint)");
-  auto operators = VPS_TRY(load_operators(r));
-  if (operators.empty()) return fail(Errc::config, "rebuild: no authorized operators (rebuild.authorized_operators)");
+  trust::TrustedOperators operators(root, config_path, config);
+  VPS_CHECK(operators.current().map_error([](Error e) { return std::move(e).context("rebuild"); }));
   net::http::ClientOptions options;
   options.allow_insecure = config.enrollment.allow_insecure_http;
   if (!config.enrollment.ca_file.empty()) options.ca_file = config.enrollment.ca_file;
@@ -72,8 +58,7 @@ Result<Watcher> Watcher::open(const config::Config& config, const std::filesyste
 }
 
 Watcher::Watcher(net::api::SignedClient client, std::string host, std::string endpoint, config::Rebuild rebuild,
-                 std::vector<formats::openssh::AuthorizedOperator> operators, std::filesystem::path state_file,
-                 net::http::BackoffPolicy backoff)
+                 trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy backoff)
     : m_client(std::move(client)),
       m_host(std::move(host)),
       m_endpoint(std::move(endpoint)),
@@ -136,10 +121,13 @@ Result<std::pair<std::string, std::int64_t>> Watcher::accept(const Json& item) {
   }
   auto signed_request = VPS_TRY(protocol::parse_signed_rebuild_request(item["request"].get<std::string>(),
                                                                        item["signature"].get<std::string>()));
-  auto op = VPS_TRY(protocol::authorize_rebuild(signed_request, m_operators));
+  // The list as configured now: an operator removed a moment ago is refused.
+  const auto operators = VPS_TRY(m_operators.current());
+  auto op = VPS_TRY(protocol::authorize_rebuild(signed_request, operators));
   const auto& request = signed_request.request;
   const std::int64_t last = VPS_TRY(load_last_sequence(m_state_file));
-  VPS_CHECK(protocol::check_rebuild_applicable(request, m_host, last, unix_now()));
+  VPS_CHECK(protocol::check_rebuild_applicable(request, m_host, m_client.key().fingerprint, last,
+                                               protocol::unix_millis()));
   // Recorded before the command starts: this request can never run twice.
   VPS_CHECK(store_last_sequence(m_state_file, request.sequence));
   log::notice("rebuild: accepted request sequence " + std::to_string(request.sequence) + " revision '" +

@@ -3,9 +3,11 @@
 // requests signed by the host key, and runs the configured command for each one that passes
 // the host's OWN checks (the endpoint's checks are not trusted):
 //
-//   1. the operator signature verifies and its key is in rebuild.authorized_operators;
-//   2. the request is addressed to this host;
-//   3. its sequence is above the last one this host accepted (replay guard, sequence_file.hpp);
+//   1. the operator signature verifies and its key is in the host's authorized_operators, as
+//      configured at this moment (host/trust/trusted_operators.hpp: re-read when changed);
+//   2. the request is addressed to this host: its name and its host key's fingerprint;
+//   3. its sequence is above the last one this host accepted (replay guard, sequence_file.hpp)
+//      and at most 24 h ahead of this host's clock (protocol/operator_sequence.hpp);
 //   4. it has not expired; its revision is in the strict grammar (checked by the parser).
 //
 // A request failing any check is reported back as failed with the reason, and nothing runs.
@@ -24,7 +26,7 @@
 
 #include <vps/base/result.hpp>
 #include <vps/config/config.hpp>
-#include <vps/formats/openssh/authorized_operators.hpp>
+#include <vps/host/trust/trusted_operators.hpp>
 #include <vps/net/api/signed_client.hpp>
 #include <vps/net/http/backoff.hpp>
 
@@ -48,8 +50,10 @@ struct Handled {
 class Watcher {
  public:
   // Errc::config when rebuild: or the endpoint is not configured, or the operator list is
-  // unusable; the host key loader's error when the key is unreadable.
-  static Result<Watcher> open(const config::Config& config, const std::filesystem::path& root);
+  // unusable; the host key loader's error when the key is unreadable. root and config_path
+  // are where `config` was loaded from (the operator list is re-read from there).
+  static Result<Watcher> open(const config::Config& config, const std::filesystem::path& root,
+                              const std::string& config_path);
 
   // Runs until the limits are reached. `status` receives one line per state change (for
   // STATUS= and the journal).
@@ -60,8 +64,7 @@ class Watcher {
 
  private:
   Watcher(net::api::SignedClient client, std::string host, std::string endpoint, config::Rebuild rebuild,
-          std::vector<formats::openssh::AuthorizedOperator> operators, std::filesystem::path state_file,
-          net::http::BackoffPolicy backoff);
+          trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy backoff);
 
   // One long poll: nullopt when nothing came (204), the request's JSON otherwise.
   Result<std::optional<nlohmann::json>> poll();
@@ -74,7 +77,7 @@ class Watcher {
   std::string m_host;
   std::string m_endpoint;
   config::Rebuild m_rebuild;
-  std::vector<formats::openssh::AuthorizedOperator> m_operators;
+  trust::TrustedOperators m_operators;
   std::filesystem::path m_state_file;
   net::http::Backoff m_backoff;
   std::function<void(const std::string&)> m_status;

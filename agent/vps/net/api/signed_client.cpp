@@ -27,32 +27,38 @@ std::string reason_of(const http::Response& response) {
 
 }  // namespace
 
+SigningKey signing_key(std::shared_ptr<const crypto::Signer> signer) {
+  SigningKey key;
+  key.fingerprint = formats::openssh::sha256_fingerprint(signer->public_key());
+  key.signer = std::move(signer);
+  return key;
+}
+
 Result<SigningKey> load_signing_key(const std::filesystem::path& path) {
   auto text = host::read_secret_file(path, formats::openssh::k_max_private_key_text);
   if (!text) return fail(std::move(text).error().context("reading key"));
   auto parsed = formats::openssh::parse_private_key(as_chars(ByteView(text->data(), text->size())), path.string());
   if (!parsed) return fail(std::move(parsed).error());
-  SigningKey key;
-  key.seed = parsed->seed;
-  key.public_key = parsed->public_key;
-  key.fingerprint = formats::openssh::sha256_fingerprint(key.public_key);
-  return key;
+  return signing_key(std::make_shared<crypto::SeedSigner>(parsed->seed));
 }
 
 SignedClient::SignedClient(http::Url endpoint, SigningKey key, http::ClientOptions options)
     : m_endpoint(std::move(endpoint)), m_key(std::move(key)), m_options(std::move(options)) {}
 
 Result<http::Response> SignedClient::send(std::string_view method, std::string_view path, std::string body,
-                                               std::string_view content_type) {
+                                          std::string_view content_type, std::vector<http::Header> extra_headers) {
   http::Request request;
   request.method = std::string(method);
   request.target = m_endpoint.target(path);
-  auto signature = protocol::sign_request(request.method, request.target, body, m_key.seed, now_seconds());
-  request.headers = {{std::string(protocol::k_header_key), signature.key},
+  auto signature = VPS_TRY(protocol::sign_request(m_endpoint.origin(), request.method, request.target, body,
+                                                  *m_key.signer, now_seconds()));
+  request.headers = {{std::string(protocol::k_header_endpoint), signature.endpoint},
+                     {std::string(protocol::k_header_key), signature.key},
                      {std::string(protocol::k_header_timestamp), signature.timestamp},
                      {std::string(protocol::k_header_nonce), signature.nonce},
                      {std::string(protocol::k_header_signature), signature.signature}};
   if (!body.empty()) request.headers.push_back({"Content-Type", std::string(content_type)});
+  for (auto& header : extra_headers) request.headers.push_back(std::move(header));
   request.body = std::move(body);
   return http::send(m_endpoint, request, m_options);
 }

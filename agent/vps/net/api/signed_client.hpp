@@ -4,23 +4,30 @@
 // Sent with the one-shot HTTP client. Shared by vps-enroll and the agent.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include <vps/base/result.hpp>
 #include <vps/crypto/curve25519.hpp>
+#include <vps/crypto/signer.hpp>
 #include <vps/net/http/client.hpp>
 #include <vps/net/http/url.hpp>
 
 namespace vps::net::api {
 
+// Who signs this client's requests, and the fingerprint the endpoint will see.
 struct SigningKey {
-  crypto::Ed25519Seed seed;
-  crypto::Ed25519Public public_key{};
+  std::shared_ptr<const crypto::Signer> signer;
   std::string fingerprint;
+
+  const crypto::Ed25519Public& public_key() const { return signer->public_key(); }
 };
+
+SigningKey signing_key(std::shared_ptr<const crypto::Signer> signer);
 
 // Unencrypted OpenSSH ed25519 private key. Errc::missing when absent; parse errors as the
 // openssh module reports them (never the key bytes).
@@ -30,9 +37,11 @@ class SignedClient {
  public:
   SignedClient(http::Url endpoint, SigningKey key, http::ClientOptions options);
 
-  // Signs and sends; any HTTP status is returned as a value (transport errors are errors).
+  // Signs (bound to the endpoint's origin, protocol/signed_request.hpp) and sends; any HTTP
+  // status is returned as a value (transport errors and a signer's refusal are errors).
   Result<http::Response> send(std::string_view method, std::string_view path, std::string body = {},
-                                   std::string_view content_type = "application/json");
+                              std::string_view content_type = "application/json",
+                              std::vector<http::Header> extra_headers = {});
 
   // As send, then maps a non-2xx status to an error (401/403 Errc::unauthorized, 404
   // Errc::missing, 409 Errc::refused, other 4xx Errc::refused, 5xx Errc::retry) carrying the
@@ -40,6 +49,7 @@ class SignedClient {
   Result<nlohmann::json> call_json(std::string_view method, std::string_view path, std::string body = {});
 
   const SigningKey& key() const { return m_key; }
+  const http::Url& endpoint() const { return m_endpoint; }
 
  private:
   http::Url m_endpoint;

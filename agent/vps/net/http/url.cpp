@@ -49,6 +49,10 @@ std::string Url::authority() const {
   return out;
 }
 
+std::string Url::origin() const {
+  return scheme + "://" + (host_is_ipv6() ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::string Url::to_string() const { return scheme + "://" + authority() + path; }
 
 std::string Url::target(std::string_view suffix) const {

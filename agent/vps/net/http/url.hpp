@@ -22,6 +22,9 @@ struct Url {
   bool host_is_ip() const;
   // Host header / authority: "[::1]:8080", "example.org" (default port omitted).
   std::string authority() const;
+  // "https://enroll.example.org:443": the port always explicit, what signed requests and
+  // publications name as their endpoint (protocol/endpoint_origin.hpp).
+  std::string origin() const;
   std::string to_string() const;
   // Request target for `suffix` ("/v1/enrollments") under this URL's path.
   std::string target(std::string_view suffix) const;

@@ -14,7 +14,7 @@ struct Fixture {
   vps::crypto::Ed25519KeyPair alice = fx::key_pair();
   std::unique_ptr<store::Store> db = store::Store::open(":memory:").value();
   auth::Operators operators = auth::Operators::parse(fx::public_line(alice, "alice") + "\n", "ops").value();
-  auth::AuthPolicy policy;
+  auth::AuthPolicy policy = fx::test_policy().auth;
 
   auth::AuthResult check(const vps::net::http::Request& r, std::int64_t now = k_now) {
     return auth::authenticate(r, *db, operators, policy, now);
@@ -89,5 +89,23 @@ TEST_SUITE("enroll::auth::authenticate") {
     REQUIRE(f.check(r));
     // Nonce expired and purged, but the timestamp is now stale.
     CHECK(f.check(r, k_now + 10'000).error().status == 401);
+  }
+
+  TEST_CASE("a request signed for another endpoint is 401 before its signature or nonce count") {
+    Fixture f;
+    auto relayed = fx::signed_request(f.alice, "POST", "/v1/tokens", "{}", k_now, "https://staging.example.org:443");
+    auto caller = f.check(relayed);
+    REQUIRE(!caller);
+    CHECK(caller.error().status == 401);
+    CHECK(caller.error().reason.find("signed for endpoint https://staging.example.org:443") != std::string::npos);
+    // Presenting it under this endpoint's name does not help: the signature covers the name.
+    auto renamed = relayed;
+    for (auto& h : renamed.headers)
+      if (h.name == "X-Vps-Endpoint") h.value = fx::k_test_endpoint;
+    CHECK(f.check(renamed).error().reason == "bad signature");
+    // Without the header at all: not bound, 401.
+    auto unbound = relayed;
+    std::erase_if(unbound.headers, [](const auto& h) { return h.name == "X-Vps-Endpoint"; });
+    CHECK(f.check(unbound).error().reason.find("not bound to an endpoint") != std::string::npos);
   }
 }

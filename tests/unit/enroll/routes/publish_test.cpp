@@ -3,7 +3,7 @@
 using namespace vps::test::enroll;
 
 TEST_SUITE("enroll::routes::publish") {
-  TEST_CASE("a new host without a token is pending; re-publishing is idempotent") {
+  TEST_CASE("a new host without a token is pending: re-publishing is idempotent") {
     ApiFixture f;
     auto host = key_pair();
     auto first = f.publish(host, "web1");

@@ -23,10 +23,11 @@ struct RebuildFixture : ApiFixture {
                    std::string name = "web1", std::int64_t expires = k_now + 3600) {
     protocol::RebuildRequest r;
     r.host = name;
+    r.host_key = fingerprint(host);
     r.revision = revision;
     r.sequence = sequence;
     r.expires = expires;
-    auto s = protocol::sign_rebuild_request(r, signer.seed).value();
+    auto s = protocol::sign_rebuild_request(r, crypto::SeedSigner(signer.seed)).value();
     return Json{{"request", s.text}, {"signature", base64::encode(s.signature)}}.dump();
   }
 };
@@ -34,7 +35,7 @@ struct RebuildFixture : ApiFixture {
 }  // namespace
 
 TEST_SUITE("enroll::routes::rebuilds") {
-  TEST_CASE("an operator queues a request; the host polls it, reports, and history shows it") {
+  TEST_CASE("an operator queues a request: the host polls it, reports, and history shows it") {
     RebuildFixture f;
     auto created = f.op("POST", "/v1/hosts/web1/rebuilds", f.body(f.alice, 10));
     REQUIRE(created.status == 201);
@@ -45,7 +46,7 @@ TEST_SUITE("enroll::routes::rebuilds") {
     REQUIRE(next.status == 200);
     auto item = Json::parse(next.body);
     CHECK(item["id"] == id);
-    CHECK(item["request"].get<std::string>().starts_with("vps-rebuild/v1\nhost: web1\n"));
+    CHECK(item["request"].get<std::string>().starts_with("vps-rebuild/v2\nhost: web1\nhost-key: SHA256:"));
 
     CHECK(f.as(f.host, "POST", "/v1/hosts/web1/rebuilds/" + std::to_string(id) + "/status", R"({"state":"running"})").status == 200);
     auto done = f.as(f.host, "POST", "/v1/hosts/web1/rebuilds/" + std::to_string(id) + "/status",

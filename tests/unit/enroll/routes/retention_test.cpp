@@ -9,7 +9,7 @@ constexpr std::int64_t k_day = 24 * 3600;
 }
 
 TEST_SUITE("enroll::routes::Api retention") {
-  TEST_CASE("audit entries older than the retention are pruned; recent ones stay") {
+  TEST_CASE("audit entries older than the retention are pruned: recent ones stay") {
     ApiFixture f;
     REQUIRE(f.db->append_audit({0, k_now - 400 * k_day, "operator:alice", "approve", "old", ""}));
     REQUIRE(f.db->append_audit({0, k_now - 300 * k_day, "operator:alice", "approve", "recent", ""}));
@@ -41,7 +41,7 @@ TEST_SUITE("enroll::routes::Api retention") {
 
   TEST_CASE("the retention is configurable") {
     ApiFixture f;
-    vps::enroll::routes::Policy policy;
+    vps::enroll::routes::Policy policy = test_policy();
     policy.audit_retention_days = 7;
     vps::enroll::routes::Api api{*f.db, vps::enroll::auth::Operators::parse(public_line(f.alice, "alice") + "\n", "ops").value(),
                                  policy, [&] { return f.now; }};

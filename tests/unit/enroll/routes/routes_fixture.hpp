@@ -18,7 +18,7 @@ struct ApiFixture {
   std::int64_t now = k_now;
   vps::enroll::routes::Api api{*db,
                                vps::enroll::auth::Operators::parse(public_line(alice, "alice") + "\n", "ops").value(),
-                               vps::enroll::routes::Policy{}, [this] { return now; }};
+                               test_policy(), [this] { return now; }};
 
   net::http::Response publish(const crypto::Ed25519KeyPair& host, const std::string& name,
                               std::optional<std::string> token = std::nullopt) {
@@ -30,6 +30,13 @@ struct ApiFixture {
   }
   net::http::Response op(const std::string& method, const std::string& target, const std::string& body = "") {
     return as(alice, method, target, body);
+  }
+  // alice uploads `content` for `host`'s current key, with a signed manifest.
+  net::http::Response push(const std::string& host, const std::string& name, const std::string& content,
+                           std::optional<std::int64_t> sequence = std::nullopt) {
+    auto h = db->find_host(host).value();
+    const std::string key = h ? h->key.fingerprint : fingerprint(key_pair());
+    return api.handle(signed_upload(alice, host, key, name, content, sequence.value_or(now * 1000), now));
   }
   std::string token_for(const std::string& host, std::int64_t ttl = 3600) {
     auto r = op("POST", "/v1/tokens", nlohmann::json{{"host", host}, {"ttl_seconds", ttl}}.dump());

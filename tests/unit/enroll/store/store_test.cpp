@@ -107,16 +107,19 @@ TEST_SUITE("enroll::store::Store") {
     auto store = Store::open(":memory:").value();
     REQUIRE(store->insert_host(sample_host("web1")));
     const vps::Bytes a{1, 2, 3};
-    REQUIRE(store->put_bundle(BundleInfo{"web1", "db.age", "aa", 3, "alice", 10}, a));
-    REQUIRE(store->put_bundle(BundleInfo{"web1", "db.age", "bb", 2, "bob", 11}, vps::Bytes{9, 9}));
+    REQUIRE(store->put_bundle(BundleInfo{"web1", "db.age", "aa", 3, "alice", 10, 100, "m1", "s1"}, a));
+    REQUIRE(store->put_bundle(BundleInfo{"web1", "db.age", "bb", 2, "bob", 11, 200, "m2", "s2"}, vps::Bytes{9, 9}));
     auto list = store->list_bundles("web1").value();
     REQUIRE(list.size() == 1);
     CHECK(list[0].sha256 == "bb");
     CHECK(list[0].size == 2);
+    CHECK(list[0].sequence == 200);  // the manifest travels with the bundle
+    CHECK(list[0].manifest == "m2");
+    CHECK(list[0].signature == "s2");
     auto bundle = store->get_bundle("web1", "db.age").value();
     REQUIRE(bundle);
     CHECK(bundle->ciphertext == vps::Bytes{9, 9});
     // Bundles belong to known hosts only (foreign key).
-    CHECK(!store->put_bundle(BundleInfo{"ghost", "x", "cc", 1, "alice", 12}, a));
+    CHECK(!store->put_bundle(BundleInfo{"ghost", "x", "cc", 1, "alice", 12, 1, "m", "s"}, a));
   }
 }

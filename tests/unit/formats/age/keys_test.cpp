@@ -18,7 +18,7 @@ TEST_SUITE("formats::age::X25519Identity") {
     CHECK(id.encode() == "AGE-SECRET-KEY-1FY6V0R0NC3GKS3QQXREXJARWLKDN7UVF865YMP5XSRKAGZT42LJSJF4QX9");
     CHECK(id.recipient().encode() == "age1csmf6palnf8uaa6rrun229d85lz5s8lygpegpd530swfck76k43snrhyf9");
   }
-  TEST_CASE("parses and re-encodes age-keygen keys; recipient matches the fixture") {
+  TEST_CASE("parses and re-encodes age-keygen keys: recipient matches the fixture") {
     auto id = X25519Identity::parse("AGE-SECRET-KEY-1G0Q5K9TV4REQ3ZSQRMTMG8NSWQGYT0T7TZ33RAZEE0GZYVZN0APSU24RK7");
     REQUIRE(id);
     CHECK(id->encode() == "AGE-SECRET-KEY-1G0Q5K9TV4REQ3ZSQRMTMG8NSWQGYT0T7TZ33RAZEE0GZYVZN0APSU24RK7");

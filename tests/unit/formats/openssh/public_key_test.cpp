@@ -21,7 +21,7 @@ TEST_SUITE("formats::openssh::PublicKey") {
     CHECK(key->comment == "Test");
     CHECK(format_public_key_line(*key) == k_line);
   }
-  TEST_CASE("comment may contain spaces; none at all is fine") {
+  TEST_CASE("comment may contain spaces: none at all is fine") {
     auto key = parse_public_key_line(std::string(k_line) + " more words  ");
     REQUIRE(key);
     CHECK(key->comment == "Test more words");

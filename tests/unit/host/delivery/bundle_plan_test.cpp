@@ -30,6 +30,21 @@ TEST_SUITE("host::delivery::BundlePlan") {
     CHECK((*parsed)[1].name == "app.yaml");
     CHECK((*parsed)[1].sha256 == k_sha_b);
     CHECK((*parsed)[1].size == 99);
+    CHECK((*parsed)[1].manifest.empty());  // an older endpoint's listing: refused later, by name
+  }
+
+  TEST_CASE("carries each entry's manifest and signature, bounded, unverified") {
+    const std::string with = R"({"name":"db.age","sha256":")" + k_sha_a +
+                             R"(","size":1,"manifest":"vps-bundle/v1\nhost: web1\n","signature":"c2ln"})";
+    auto parsed = parse_listing(listing(with));
+    REQUIRE(parsed);
+    CHECK((*parsed)[0].manifest == "vps-bundle/v1\nhost: web1\n");
+    CHECK((*parsed)[0].signature == "c2ln");
+    const std::string huge = R"({"name":"db.age","sha256":")" + k_sha_a + R"(","size":1,"manifest":")" +
+                             std::string(2000, 'x') + R"(","signature":""})";
+    CHECK(!parse_listing(listing(huge)));
+    const std::string typed = R"({"name":"db.age","sha256":")" + k_sha_a + R"(","size":1,"manifest":7})";
+    CHECK(!parse_listing(listing(typed)));
   }
 
   TEST_CASE("rejects listings with bad names, hashes, sizes or shape") {
@@ -63,8 +78,8 @@ TEST_SUITE("host::delivery::BundlePlan") {
     const std::vector<fs::path> all{"/r/srv/db.age", "/r/srv/app.yaml", "/r/etc/other.age"};
     std::map<fs::path, std::string> disk{{"/r/srv/app.yaml", k_sha_b}};
     auto sha = [&](const fs::path& p) { return disk.count(p) ? disk[p] : std::string(); };
-    const std::vector<BundleEntry> bundles{{"db.age", k_sha_a, 1}, {"app.yaml", k_sha_b, 1}, {"other.age", k_sha_a, 1},
-                                           {"unrelated", k_sha_a, 1}};
+    const std::vector<BundleEntry> bundles{{"db.age", k_sha_a, 1, "", ""}, {"app.yaml", k_sha_b, 1, "", ""},
+                                           {"other.age", k_sha_a, 1, "", ""}, {"unrelated", k_sha_a, 1, "", ""}};
     // other.age is not pending; app.yaml is already the bundle's content; unrelated maps to nothing.
     auto plan = plan_downloads(bundles, all, {"/r/srv/db.age", "/r/srv/app.yaml"}, sha);
     REQUIRE(plan.downloads.size() == 1);
@@ -75,7 +90,7 @@ TEST_SUITE("host::delivery::BundlePlan") {
 
   TEST_CASE("a name matching sources in two directories is ambiguous and skipped") {
     const std::vector<fs::path> all{"/r/a/db.age", "/r/b/db.age"};
-    auto plan = plan_downloads({{"db.age", k_sha_a, 1}}, all, all, [](const fs::path&) { return std::string(); });
+    auto plan = plan_downloads({{"db.age", k_sha_a, 1, "", ""}}, all, all, [](const fs::path&) { return std::string(); });
     CHECK(plan.downloads.empty());
     REQUIRE(plan.skipped.size() == 1);
     CHECK(plan.skipped[0].find("db.age") != std::string::npos);

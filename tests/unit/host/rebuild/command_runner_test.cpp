@@ -48,7 +48,7 @@ TEST_SUITE("host::rebuild::CommandRunner") {
 }
 
 TEST_SUITE("host::rebuild::SequenceFile") {
-  TEST_CASE("absent is 0; stored values read back; junk is refused") {
+  TEST_CASE("absent is 0: stored values read back: junk is refused") {
     test::TempDir dir;
     const auto path = dir / "state/rebuild-sequence";
     CHECK(host::rebuild::load_last_sequence(path).value() == 0);

@@ -44,7 +44,7 @@ TEST_SUITE("host::state::State") {
 }
 
 TEST_SUITE("host::state::store") {
-  TEST_CASE("absent state is nullopt; saved state is 0644 and reloads") {
+  TEST_CASE("absent state is nullopt: saved state is 0644 and reloads") {
     test::TempDir dir;
     auto none = load_state(dir / "state");
     REQUIRE(none);

@@ -46,7 +46,7 @@ void handler(const Request& request, Responder respond) {
 }  // namespace
 
 TEST_SUITE("net::http::Server::start_async") {
-  TEST_CASE("answers at once or later; later answers are dropped") {
+  TEST_CASE("answers at once or later: later answers are dropped") {
     auto server = Server::start_async({}, handler).value();
     ClientOptions options;
     options.total_timeout = 5000ms;
