@@ -5,17 +5,13 @@
 
 #include <vps/base/hex.hpp>
 #include <vps/crypto/hash.hpp>
+#include <vps/host/delivery/bundle_plan.hpp>
 
 namespace vps::enroll::routes {
 
 namespace {
 
 using net::http::Response;
-
-bool looks_like_ciphertext(std::string_view body) {
-  return body.starts_with("age-encryption.org/v1\n") || body.starts_with("-----BEGIN AGE ENCRYPTED FILE-----") ||
-         body.find("ENC[AES256_GCM,data:") != std::string_view::npos;
-}
 
 // Operators may read every host's bundles; a host only its own, and only once approved.
 // Unknown host and foreign host get the same 403, so hosts learn nothing about each other.
@@ -37,7 +33,7 @@ Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::st
   if (auto ok = auth::require_operator(caller); !ok) return error_response(ok.error().status, ok.error().reason);
   const std::string& body = ctx.request.body;
   if (body.empty()) return error_response(400, "empty bundle");
-  if (!looks_like_ciphertext(body)) return error_response(415, "bundle is not age or sops ciphertext");
+  if (!host::delivery::looks_like_ciphertext(body)) return error_response(415, "bundle is not age or sops ciphertext");
   auto host = ctx.store.find_host(name);
   if (!host) return internal_error(host.error());
   if (!*host) return error_response(404, "no host named '" + name + "'");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <vps/formats/age/armor.hpp>
+
 #include <nlohmann/json.hpp>
 
 namespace vps::host::delivery {
@@ -54,7 +56,7 @@ Result<std::vector<BundleEntry>> parse_listing(std::string_view body) {
 }
 
 bool looks_like_ciphertext(std::string_view content) {
-  return content.starts_with("age-encryption.org/v1\n") || content.starts_with("-----BEGIN AGE ENCRYPTED FILE-----") ||
+  return formats::age::looks_like_age_file(as_bytes(content)) ||
          content.find("ENC[AES256_GCM,data:") != std::string_view::npos;
 }
 

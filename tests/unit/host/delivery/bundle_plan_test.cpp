@@ -54,6 +54,7 @@ TEST_SUITE("host::delivery::BundlePlan") {
   TEST_CASE("recognises age and sops ciphertext only") {
     CHECK(looks_like_ciphertext("age-encryption.org/v1\n-> X25519 abc\n"));
     CHECK(looks_like_ciphertext("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n"));
+    CHECK(looks_like_ciphertext("\r\n  \t\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n"));  // whitespace before armor
     CHECK(looks_like_ciphertext("password: ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]\n"));
     CHECK(!looks_like_ciphertext("password: hunter2\n"));
     CHECK(!looks_like_ciphertext(""));
