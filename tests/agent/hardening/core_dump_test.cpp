@@ -1,8 +1,9 @@
 // Neither binary can leave plaintext or key material in a core dump (issue 16, item 10): both
 // make themselves non-dumpable (PR_SET_DUMPABLE 0) and set RLIMIT_CORE to 0 before doing
 // anything else. Checked from outside, on the real binaries, while each blocks reading stdin:
-// run as "nobody" (setpriv), a non-dumpable process's /proc/PID is owned by root instead of by
-// its own uid, and /proc/PID/limits shows the core limit.
+// run as "nobody" (setpriv), the files and directories inside a non-dumpable process's /proc/PID
+// (fd/, status, mem...) are owned by root instead of by its own uid (the world-readable
+// /proc/PID directory itself keeps the uid), and /proc/PID/limits shows the core limit.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -81,10 +82,10 @@ class BlockedChild {
     return static_cast<uid_t>(-1);
   }
 
-  // Owner of /proc/PID: the process's uid while dumpable, root once it is not.
+  // Owner of /proc/PID/fd: the process's uid while dumpable, root once it is not.
   uid_t proc_owner() const {
     struct stat st {};
-    return ::stat(proc().c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
+    return ::stat((proc() / "fd").c_str(), &st) == 0 ? st.st_uid : static_cast<uid_t>(-1);
   }
 
   // "Max core file size  SOFT  HARD  bytes" from /proc/PID/limits.
