@@ -21,6 +21,7 @@
 #include <vps/host/delivery/host_identity.hpp>
 #include <vps/host/delivery/sources.hpp>
 #include <vps/formats/age/age.hpp>
+#include <vps/formats/age/armor.hpp>
 #include <vps/formats/age/decrypt.hpp>
 #include <vps/host/fs/atomic_file.hpp>
 #include <vps/host/fs/fd.hpp>
@@ -43,11 +44,6 @@ struct Options {
 };
 
 constexpr std::size_t k_max_sops_file = 64 * 1024 * 1024;
-constexpr std::size_t k_peek = 64;
-
-bool looks_like_age(std::string_view head) {
-  return head.starts_with("age-encryption.org/v1") || head.starts_with("-----BEGIN AGE ENCRYPTED FILE-----");
-}
 
 // A sops file of any store carries its metadata under a top-level "sops" key (dotenv/INI: flattened).
 bool looks_like_sops(std::string_view text) {
@@ -138,9 +134,10 @@ Result<int> run_decrypt(const cli::Context& ctx, const Options& options) {
   const bool from_stdin = options.input.empty() || options.input == "-";
   bool sops = (!options.format.empty() && options.format != "age") || (from_stdin && !options.extract.empty());
   if (options.format.empty() && !from_stdin) {
-    char head[k_peek];
+    // Armor may follow up to 1 KiB of whitespace, as the age spec and decryption allow.
+    std::uint8_t head[age::k_detect_bytes];
     const ssize_t n = ::pread(input.get(), head, sizeof head, 0);
-    sops = n >= 0 && !looks_like_age(std::string_view(head, static_cast<std::size_t>(n)));
+    sops = n >= 0 && !age::looks_like_age_file(ByteView(head, static_cast<std::size_t>(n)));
   }
   if (sops) {
     // Whole input in memory: sops values are small and the MAC covers them all anyway.

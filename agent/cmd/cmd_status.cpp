@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <vps/base/text.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/config/load.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
@@ -97,7 +98,8 @@ json build_status(const config::Config& config) {
   return status;
 }
 
-std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+// Values may quote an endpoint's answer (last error): control characters arrive escaped.
+std::string text_of(const json& v) { return text::escape_control(v.is_string() ? v.get<std::string>() : v.dump()); }
 
 void print_text(const json& s) {
   const auto& id = s["identity"];

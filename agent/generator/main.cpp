@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <vps/base/log.hpp>
+#include <vps/base/text.hpp>
 #include <vps/config/load.hpp>
 #include <vps/host/fs/fd.hpp>
 #include <vps/host/systemd/generator.hpp>
@@ -44,7 +45,7 @@ class Logger {
   void write(log::Level level, std::string_view message) const {
     // One record per line: the message may quote config text (a unit name with a newline).
     std::string clean;
-    for (char c : message.substr(0, k_max_log_line)) clean += (c >= 0 && c < 0x20) || c == 0x7f ? ' ' : c;
+    for (char c : text::utf8_prefix(message, k_max_log_line)) clean += (c >= 0 && c < 0x20) || c == 0x7f ? ' ' : c;
     if (!m_kmsg) return log::write(level, clean);
     const std::string line = "<" + std::to_string(LOG_DAEMON | static_cast<int>(level)) + ">" +
                              std::string(k_program) + "[" + std::to_string(::getpid()) + "]: " + clean + "\n";

@@ -36,7 +36,7 @@ vps::Result<int> run_approve(const Options& o) {
   }
   if (o.common.json) return vps::enroll::client::print_json(*body);
   std::printf("%s %s (%s)\n", body->value("changed", false) ? "approved" : "already approved", o.host.c_str(),
-              body->value("fingerprint", "").c_str());
+              vps::enroll::client::shown(*body, "fingerprint").c_str());
   if (o.fingerprint.empty()) std::puts("note: fingerprint not checked; pass --fingerprint to compare with the console");
   return 0;
 }

@@ -18,9 +18,10 @@ vps::Result<int> run_list(const vps::enroll::client::OperatorOptions& o) {
   }
   std::printf("%-24s %-9s %-52s %s\n", "HOST", "STATUS", "FINGERPRINT", "LAST SEEN");
   for (const auto& h : hosts) {
-    std::string status = h.value("status", "");
+    using vps::enroll::client::shown;
+    std::string status = shown(h, "status");
     if (h.value("flagged_keys", 0) > 0) status += "!";
-    std::printf("%-24s %-9s %-52s %s\n", h.value("name", "").c_str(), status.c_str(), h.value("fingerprint", "").c_str(),
+    std::printf("%-24s %-9s %-52s %s\n", shown(h, "name").c_str(), status.c_str(), shown(h, "fingerprint").c_str(),
                 vps::enroll::client::format_time(h.value("last_seen_at", std::int64_t{0})).c_str());
   }
   bool any_flagged = false;

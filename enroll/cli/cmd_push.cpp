@@ -71,7 +71,7 @@ vps::Result<int> run_push(const Options& o) {
     auto body = nlohmann::json::parse(response.body, nullptr, false);
     if (!o.common.json) {
       std::printf("pushed %s to %s (%lld bytes, sha256 %s)\n", name.c_str(), o.host.c_str(),
-                  static_cast<long long>(body.value("size", std::int64_t{0})), body.value("sha256", "").c_str());
+                  static_cast<long long>(body.value("size", std::int64_t{0})), vps::enroll::client::shown(body, "sha256").c_str());
     }
     results.push_back(std::move(body));
   }

@@ -13,6 +13,7 @@
 #include <enroll/client/operator_options.hpp>
 #include <enroll/client/output.hpp>
 #include <vps/base/base64.hpp>
+#include <vps/base/text.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/rebuild_request.hpp>
@@ -47,9 +48,11 @@ void progress(const Options& o, const std::string& line) {
   std::fflush(o.common.json ? stderr : stdout);
 }
 
-// The last lines of the command's output, for a failed rebuild.
-void print_tail(const std::string& tail) {
-  if (tail.empty()) return;
+// The last lines of the command's output, for a failed rebuild. The host sent them: lines
+// stay lines, every other control character arrives escaped.
+void print_tail(const std::string& raw) {
+  if (raw.empty()) return;
+  const std::string tail = text::escape_control(raw, text::Newlines::keep);
   std::size_t start = tail.size();
   for (int lines = 0; start > 0 && lines <= 20; ++lines) {
     start = tail.rfind('\n', start - 1);

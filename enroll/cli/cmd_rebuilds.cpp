@@ -10,6 +10,7 @@ namespace {
 
 using namespace vps;
 using Json = nlohmann::json;
+using enroll::client::shown;
 
 struct Options {
   enroll::client::OperatorOptions common;
@@ -41,11 +42,11 @@ Result<int> run_rebuilds(const Options& o) {
               polled ? enroll::client::format_time(polled).c_str() : "never");
   std::printf("%-6s %-10s %-24s %-12s %-23s %-8s %s\n", "ID", "STATE", "REVISION", "OPERATOR", "CREATED", "DURATION", "EXIT");
   for (const auto& r : body["rebuilds"]) {
-    std::printf("%-6s %-10s %-24s %-12s %-23s %-8s %s\n", integer_or_dash(r, "id").c_str(), r.value("state", "").c_str(),
-                r.value("revision", "").c_str(), r.value("operator", "").c_str(),
+    std::printf("%-6s %-10s %-24s %-12s %-23s %-8s %s\n", integer_or_dash(r, "id").c_str(), shown(r, "state").c_str(),
+                shown(r, "revision").c_str(), shown(r, "operator").c_str(),
                 enroll::client::format_time(r.value("created_at", std::int64_t{0})).c_str(), duration_of(r).c_str(),
                 integer_or_dash(r, "exit_status").c_str());
-    const std::string reason = r.value("reason", "");
+    const std::string reason = shown(r, "reason");
     if (!reason.empty()) std::printf("       reason: %s\n", reason.c_str());
   }
   return 0;

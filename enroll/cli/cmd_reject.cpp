@@ -18,7 +18,7 @@ vps::Result<int> run_reject(const Options& o) {
   auto body = VPS_TRY(client.call_json("POST", path));
   if (o.common.json) return vps::enroll::client::print_json(body);
   std::printf("%s %s (%s)\n", body.value("changed", false) ? "rejected" : "already rejected", o.host.c_str(),
-              body.value("fingerprint", "").c_str());
+              vps::enroll::client::shown(body, "fingerprint").c_str());
   return 0;
 }
 

@@ -25,7 +25,7 @@ vps::Result<int> run_token_create(const Options& o) {
   const nlohmann::json request{{"host", o.host}, {"ttl_seconds", ttl}};
   auto body = VPS_TRY(client.call_json("POST", "/v1/tokens", request.dump()));
   if (o.common.json) return vps::enroll::client::print_json(body);
-  std::printf("%s\n", body.value("token", "").c_str());
+  std::printf("%s\n", vps::enroll::client::shown(body, "token").c_str());
   std::fprintf(stderr, "one-time token for %s, expires %s; it is shown only now\n", o.host.c_str(),
                vps::enroll::client::format_time(body.value("expires_at", std::int64_t{0})).c_str());
   return 0;

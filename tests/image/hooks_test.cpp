@@ -76,6 +76,9 @@ TEST_CASE("prepare-capture truncates logs, drops caches and is idempotent") {
   write_text(tree / "var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease", "lists");
   write_text(tree / "var/lib/apt/lists/lock", "");
   write_text(tree / "var/lib/systemd/random-seed", "seed");
+  // A build machine's core dumps may hold whatever its processes had in memory.
+  fs::create_directories(tree / "var/lib/systemd/coredump");
+  write_text(tree / "var/lib/systemd/coredump/core.vps-agent.0.1234.zst", "core");
   write_text(tree / "tmp/leftover", "x");
   for (int pass = 0; pass < 2; ++pass) {
     auto prepared = run({"bash", hook("prepare-capture").string(), tree.root().string()});
@@ -89,6 +92,8 @@ TEST_CASE("prepare-capture truncates logs, drops caches and is idempotent") {
   CHECK_FALSE(fs::exists(tree / "var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease"));
   CHECK(fs::exists(tree / "var/lib/apt/lists/lock"));
   CHECK_FALSE(fs::exists(tree / "var/lib/systemd/random-seed"));
+  CHECK(fs::is_directory(tree / "var/lib/systemd/coredump"));
+  CHECK(fs::is_empty(tree / "var/lib/systemd/coredump"));
   CHECK(fs::is_empty(tree / "tmp"));
   CHECK(fs::file_size(tree / "etc/machine-id") == 0);
 }

@@ -58,6 +58,19 @@ TEST_SUITE("units") {
     }
   }
 
+  TEST_CASE("every service disables core dumps (LimitCORE=0)") {
+    // A core dump of the agent or the endpoint could hold plaintext secrets or key material.
+    std::size_t services = 0;
+    for (const auto& unit : unit_files()) {
+      if (unit.extension() != ".service") continue;
+      ++services;
+      const auto text = test::read_text(unit);
+      INFO(unit.filename().string());
+      CHECK(text.find("\nLimitCORE=0\n") != std::string::npos);
+    }
+    CHECK(services == k_max_exposure.size());
+  }
+
   TEST_CASE("systemd-analyze verify accepts every unit") {
     VPS_REQUIRE_PROGRAM(analyze, "systemd-analyze");
     test::TempDir dir;

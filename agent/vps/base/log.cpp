@@ -8,6 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <vps/base/text.hpp>
+
+// A message is always exactly one line: its control characters (newlines included) are
+// escaped (text::escape_control), because messages quote untrusted text (an endpoint's error,
+// a host's reason) and a newline followed by "<0>" would otherwise start a forged journal
+// record of emergency priority, and escape sequences would act on the terminal showing it.
+
 namespace vps::log {
 namespace {
 
@@ -58,11 +65,11 @@ void write(Level level, std::string_view message) {
   std::string line;
   if (stderr_is_journal()) {
     line = "<" + std::to_string(static_cast<int>(level)) + ">";
-    line += message;
+    line += text::escape_control(message);
   } else {
     line = s.program + ": ";
     if (level != Level::info) line += std::string(level_word(level)) + ": ";
-    line += message;
+    line += text::escape_control(message);
   }
   line += '\n';
   std::lock_guard lock(s.mutex);

@@ -1,6 +1,11 @@
 #include <vps/cli/context.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <vps/base/log.hpp>
 
@@ -28,8 +33,26 @@ CLI::App* add_command(CLI::App& app, Context& context, const std::string& name,
   return sub;
 }
 
+namespace {
+
+// Both programs hold plaintext secrets or private keys in memory at some point, so neither may
+// leave a core dump: non-dumpable (which also keeps other processes of the same uid from
+// ptrace-attaching or reading /proc/PID/mem) and a core limit of 0, soft and hard, inherited by
+// any child. Both are reset by nothing we do later (dumpable returns to 1 only across execve
+// of another program, which then starts with no secret of ours).
+void disable_core_dumps() {
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    log::warning(std::string("cannot disable core dumps (PR_SET_DUMPABLE): ") + std::strerror(errno));
+  const rlimit none{0, 0};
+  if (::setrlimit(RLIMIT_CORE, &none) != 0)
+    log::warning(std::string("cannot set the core dump limit to 0: ") + std::strerror(errno));
+}
+
+}  // namespace
+
 int run(CLI::App& app, Context& context, int argc, char** argv) {
   log::set_program(context.program);
+  disable_core_dumps();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

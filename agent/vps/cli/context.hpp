@@ -29,8 +29,10 @@ struct Context {
 // --config replaces (each program reads its own).
 void add_global_options(CLI::App& app, Context& context, const std::string& config_help);
 
-// Parses, runs the selected action, prints "<program>: error: <message>" on failure and
-// returns the exit code (the Errc value; 64 for command-line errors, 0 for --help).
+// First makes the process non-dumpable with a core limit of 0 (secrets and keys must never
+// reach a core dump), then parses, runs the selected action, prints "<program>: error:
+// <message>" on failure and returns the exit code (the Errc value; 64 for command-line
+// errors, 0 for --help).
 int run(CLI::App& app, Context& context, int argc, char** argv);
 
 // Register a subcommand whose action is `run` (called after parsing, with parsed options).

@@ -4,6 +4,7 @@
 
 #include <vps/base/hex.hpp>
 #include <vps/crypto/hash.hpp>
+#include <vps/formats/age/armor.hpp>
 #include <vps/protocol/canonical_lines.hpp>
 #include <vps/protocol/host_name.hpp>
 #include <vps/protocol/operator_sequence.hpp>
@@ -27,6 +28,11 @@ bool valid_bundle_name(std::string_view name) {
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
   return alnum(name.front()) &&
          std::all_of(name.begin(), name.end(), [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+bool looks_like_ciphertext(std::string_view content) {
+  return formats::age::looks_like_age_file(as_bytes(content)) ||
+         content.find("ENC[AES256_GCM,data:") != std::string_view::npos;
 }
 
 Result<std::string> canonical_text(const BundleManifest& m) {

@@ -66,6 +66,10 @@ struct SignedBundleManifest {
 // [A-Za-z0-9][A-Za-z0-9._-]{0,127}: a bundle name in paths, manifests and on the host.
 bool valid_bundle_name(std::string_view name);
 
+// An age file (binary or armored, formats::age::looks_like_age_file) or a sops file: what the
+// endpoint accepts as a bundle, and all the agent will ever write to a source path.
+bool looks_like_ciphertext(std::string_view content);
+
 // Errc::malformed naming the field out of its grammar.
 Result<std::string> canonical_text(const BundleManifest& manifest);
 

@@ -41,7 +41,8 @@ AuthResult authenticate(const net::http::Request& request, store::Store& store, 
   // Only a verified request may consume a nonce, so nobody can burn another signer's nonces.
   auto fresh_nonce = store.remember_nonce(credentials->nonce, nonce_expiry(credentials->timestamp, policy), now);
   if (!fresh_nonce) {
-    log::error("authentication: " + fresh_nonce.error().message);
+    log::error("enrollment endpoint: 500 on " + request.method + " " + request.target +
+               ": authentication: recording the nonce: " + fresh_nonce.error().message);
     return deny(500, "internal error");
   }
   if (!*fresh_nonce) return deny(401, "nonce already used (replayed request)");

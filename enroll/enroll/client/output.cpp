@@ -3,12 +3,18 @@
 #include <cstdio>
 #include <ctime>
 
+#include <vps/base/text.hpp>
+
 namespace vps::enroll::client {
 
 int print_json(const nlohmann::json& value) {
   const std::string text = value.dump(2) + "\n";
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
+}
+
+std::string shown(const nlohmann::json& object, const char* key) {
+  return text::escape_control(object.value(key, std::string()));
 }
 
 std::string format_time(std::int64_t unix_seconds) {

@@ -1,5 +1,6 @@
 #pragma once
-// Printing helpers for the operator CLI: JSON for scripts, readable times for people.
+// Printing helpers for the operator CLI: JSON for scripts, readable times for people, and
+// text from the endpoint (or a host, through it) made safe for the operator's terminal.
 
 #include <cstdint>
 #include <string>
@@ -13,5 +14,9 @@ int print_json(const nlohmann::json& value);
 
 // "2026-11-27 03:30:00 UTC"; "-" for 0.
 std::string format_time(std::int64_t unix_seconds);
+
+// The string `key` of `object` (as json::value: "" when absent) with control characters
+// escaped (text::escape_control): every field the endpoint sends is untrusted text.
+std::string shown(const nlohmann::json& object, const char* key);
 
 }  // namespace vps::enroll::client

@@ -1,6 +1,8 @@
 #include <enroll/routes/api.hpp>
 
 #include <chrono>
+#include <exception>
+#include <utility>
 
 #include <enroll/routes/context.hpp>
 #include <enroll/routes/names.hpp>
@@ -141,17 +143,72 @@ Response Api::handle(const Request& request) {
   return handle(request, ignored);
 }
 
+namespace {
+
+// What internal_error() names in its log line: the request being handled on this thread (the
+// server handles requests on one I/O thread; route handlers only see an Error).
+thread_local std::string t_current_request;
+
+class CurrentRequest {
+ public:
+  explicit CurrentRequest(std::string label) : m_previous(std::exchange(t_current_request, std::move(label))) {}
+  ~CurrentRequest() { t_current_request = std::move(m_previous); }
+  CurrentRequest(const CurrentRequest&) = delete;
+  CurrentRequest& operator=(const CurrentRequest&) = delete;
+
+ private:
+  std::string m_previous;
+};
+
+std::string label_of(const Request& request) { return request.method + " " + request.target; }
+
+}  // namespace
+
 Response Api::poll_rebuild(const std::string& host) {
-  auto tx = m_store.transaction();
+  const CurrentRequest current("GET /v1/hosts/" + host + "/rebuilds/next (parked long poll)");
+  try {
+    auto tx = m_store.transaction();
   if (!tx) return internal_error(tx.error());
-  Response response = poll_rebuild_queue(m_store, host, m_clock());
-  if (response.status >= 500) return response;
-  if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
-  return response;
+    Response response = poll_rebuild_queue(m_store, host, m_clock());
+    if (response.status >= 500) return response;
+    if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
+    return response;
+  } catch (const std::exception& e) {
+    return internal_error(Error{Errc::internal, std::string("unexpected exception: ") + e.what()});
+  }
 }
 
 Response Api::handle(const Request& request, std::optional<LongPoll>& park) {
   park.reset();
+  const CurrentRequest current(label_of(request));
+  // A route that throws (a bug: e.g. a JSON dump of invalid UTF-8) still gets a logged 500,
+  // and its transaction rolls back; the nonce, committed before, stays consumed.
+  try {
+    return respond(request, park);
+  } catch (const std::exception& e) {
+    park.reset();
+    return internal_error(Error{Errc::internal, std::string("unexpected exception: ") + e.what()});
+  }
+}
+
+auth::AuthResult Api::authenticate_committed(const Request& request, const auth::Operators& operators,
+                                             std::int64_t now) {
+  auto tx = m_store.transaction();
+  if (!tx) {
+    (void)internal_error(tx.error().context("authentication"));
+    return tl::unexpected(auth::Denial{500, "internal error"});
+  }
+  auto caller = auth::authenticate(request, m_store, operators, m_policy.auth, now);
+  if (!caller && caller.error().status >= 500) return caller;  // nothing recorded (already logged)
+  if (caller && !m_operators.problem().empty()) caller->operators_unusable = true;
+  if (auto committed = tx->commit(); !committed) {
+    (void)internal_error(committed.error().context("recording the nonce"));
+    return tl::unexpected(auth::Denial{500, "internal error"});
+  }
+  return caller;
+}
+
+Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
   prune_if_due(m_clock());
   auto matched = match(request);
   if (!matched) return std::move(matched).error();
@@ -159,27 +216,27 @@ Response Api::handle(const Request& request, std::optional<LongPoll>& park) {
     return error_response(400, "unexpected query string");
   }
   if (request.body.size() > body_limit(matched->route, m_policy)) return error_response(413, "request body too large");
-  auto tx = m_store.transaction();
-  if (!tx) return internal_error(tx.error());
+  const std::int64_t now = m_clock();
   // The list as the file says now: a key removed from it is refused from this request on.
   const std::shared_ptr<const auth::Operators> operators = m_operators.current();
-  RouteContext ctx{m_store, *operators, m_policy, request, m_clock()};
-  ctx.wait_seconds = matched->wait;
-  Response response;
-  if (matched->route == Route::publish) {
-    response = publish(ctx);  // authenticated by the publication's own signature
-  } else {
-    auto caller = auth::authenticate(request, m_store, *operators, m_policy.auth, ctx.now);
-    if (caller && !m_operators.problem().empty()) caller->operators_unusable = true;
-    if (!caller) {
-      log::info("refused " + request.method + " " + request.target + " from " + request.remote_address + ": " +
-                caller.error().reason);
-      response = error_response(caller.error().status, caller.error().reason);
-    } else {
-      response = dispatch(ctx, *matched, *caller);
+  std::optional<auth::Caller> caller;
+  if (matched->route != Route::publish) {  // publish is authenticated by the publication's own signature
+    auto authenticated = authenticate_committed(request, *operators, now);
+    if (!authenticated) {
+      if (authenticated.error().status < 500) {
+        log::info("refused " + request.method + " " + request.target + " from " + request.remote_address + ": " +
+                  authenticated.error().reason);
+      }
+      return error_response(authenticated.error().status, authenticated.error().reason);
     }
+    caller = std::move(*authenticated);
   }
-  if (response.status >= 500) return response;  // the transaction rolls back
+  auto tx = m_store.transaction();
+  if (!tx) return internal_error(tx.error());
+  RouteContext ctx{m_store, *operators, m_policy, request, now};
+  ctx.wait_seconds = matched->wait;
+  Response response = caller ? dispatch(ctx, *matched, *caller) : publish(ctx);
+  if (response.status >= 500) return response;  // the transaction rolls back; the nonce stays consumed
   if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
   park = std::move(ctx.long_poll);
   for (const std::string& host : ctx.queued_rebuilds) {
@@ -189,7 +246,8 @@ Response Api::handle(const Request& request, std::optional<LongPoll>& park) {
 }
 
 Response internal_error(const Error& error) {
-  log::error("enrollment endpoint: " + error.message);
+  log::error("enrollment endpoint: 500 on " + (t_current_request.empty() ? std::string("a request") : t_current_request) +
+             ": " + error.message);
   return error_response(500, "internal error");
 }
 

@@ -17,8 +17,13 @@
 //   POST /v1/hosts/{host}/rebuilds/{id}/status    the host's own approved key: progress, result
 //
 // Each request runs in one database transaction: a refused request changes nothing except
-// the nonce cache (so a refused request cannot be replayed either); a failed one changes
-// nothing at all.
+// the nonce cache; a failed one (5xx) changes nothing at all but the nonce cache either. A
+// signed request's nonce is recorded and committed in a transaction of its own, after its
+// signature verified and before the request's transaction begins, so the same signed bytes
+// are accepted at most once whatever happens next: refused, failed, or the process killed
+// half-way. (Recording it after a rolled-back request instead would leave a window in which a
+// replay could slip in, and nothing at all after a crash.) Every 5xx is logged with the
+// request's method, target and cause.
 
 #include <cstdint>
 #include <functional>
@@ -83,6 +88,9 @@ class Api {
   std::int64_t m_next_prune = 0;  // see prune_if_due (api_retention.cpp)
 
   void prune_if_due(std::int64_t now);
+  net::http::Response respond(const net::http::Request& request, std::optional<LongPoll>& park);
+  auth::AuthResult authenticate_committed(const net::http::Request& request, const auth::Operators& operators,
+                                          std::int64_t now);
 };
 
 }  // namespace vps::enroll::routes

@@ -19,11 +19,6 @@ namespace {
 
 using net::http::Response;
 
-bool looks_like_ciphertext(std::string_view body) {
-  return body.starts_with("age-encryption.org/v1\n") || body.starts_with("-----BEGIN AGE ENCRYPTED FILE-----") ||
-         body.find("ENC[AES256_GCM,data:") != std::string_view::npos;
-}
-
 // Operators may read every host's bundles; a host only its own, and only once approved.
 // Unknown host and foreign host get the same 403, so hosts learn nothing about each other.
 tl::expected<void, Response> may_read(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
@@ -59,7 +54,7 @@ Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::st
   if (auto ok = auth::require_operator(caller); !ok) return error_response(ok.error().status, ok.error().reason);
   const std::string& body = ctx.request.body;
   if (body.empty()) return error_response(400, "empty bundle");
-  if (!looks_like_ciphertext(body)) return error_response(415, "bundle is not age or sops ciphertext");
+  if (!protocol::looks_like_ciphertext(body)) return error_response(415, "bundle is not age or sops ciphertext");
   auto signed_manifest = manifest_of(ctx.request);
   if (!signed_manifest) return std::move(signed_manifest).error();
   const protocol::BundleManifest& manifest = signed_manifest->manifest;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include <enroll/routes/context.hpp>
+#include <vps/base/text.hpp>
 #include <vps/protocol/operator_sequence.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 
@@ -17,6 +18,10 @@ using store::RebuildRecord;
 using store::RebuildState;
 
 constexpr std::size_t k_history_limit = 100;
+// Stored reasons and the part of one quoted in the audit trail; both cut on a UTF-8 character
+// boundary (a cut inside a character is not UTF-8, and JSON output of it would fail).
+constexpr std::size_t k_max_reason = 1024;
+constexpr std::size_t k_max_audit_reason = 200;
 
 Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(nullptr); }
 
@@ -79,7 +84,7 @@ tl::expected<void, Response> apply_report(RebuildRecord& r, const Json& body, st
   if (store::is_final(*state)) r.finished_at = now;
   if (body.contains("exit_status")) r.exit_status = body["exit_status"].get<std::int64_t>();
   if (body.contains("duration_ms")) r.duration_ms = body["duration_ms"].get<std::int64_t>();
-  if (body.contains("reason")) r.reason = body["reason"].get<std::string>().substr(0, 1024);
+  if (body.contains("reason")) r.reason = text::utf8_prefix(body["reason"].get_ref<const std::string&>(), k_max_reason);
   if (body.contains("output_tail")) r.output_tail = body["output_tail"].get<std::string>();
   return {};
 }
@@ -249,7 +254,7 @@ Response report_rebuild(RouteContext& ctx, const auth::Caller& caller, const std
   if (written) {
     std::string detail = "#" + std::to_string(r.id) + " " + std::string(store::to_string(r.state));
     if (r.exit_status && store::is_final(r.state)) detail += " exit " + std::to_string(*r.exit_status);
-    if (!r.reason.empty() && r.state == RebuildState::failed) detail += ": " + r.reason.substr(0, 200);
+    if (!r.reason.empty() && r.state == RebuildState::failed) detail += ": " + std::string(text::utf8_prefix(r.reason, k_max_audit_reason));
     written = audit(ctx, "host:" + name, "rebuild-report", name, detail);
   }
   if (!written) return internal_error(written.error());

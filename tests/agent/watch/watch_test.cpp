@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <vps/formats/openssh/private_key.hpp>
+#include <vps/net/http/server.hpp>
 #include <vps/protocol/publication.hpp>
 
 #include "test_support.hpp"
@@ -37,6 +38,19 @@ struct Host {
     return run({agent_binary().string(), "--root", root.string(), "watch", "--max-time", "2"}, options);
   }
 };
+
+// Runs argv with stderr in `log` and JOURNAL_STREAM naming that file, so the program writes
+// journal lines ("<N>message"), as it does under systemd (see base/log.cpp).
+ProcessResult run_as_journal_service(std::vector<std::string> argv, const std::filesystem::path& log) {
+  std::vector<std::string> wrapped = {"sh", "-c",
+                                      "f=$1; shift; : > \"$f\"; JOURNAL_STREAM=$(stat -L -c %d:%i \"$f\") "
+                                      "exec \"$@\" 2>>\"$f\"",
+                                      "sh", log.string()};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  ProcessOptions options;
+  options.timeout_seconds = 30;
+  return run(wrapped, options);
+}
 
 std::string operator_line() {
   return protocol::ssh_public_key_field(crypto::ed25519_generate().public_key) + " alice";
@@ -114,5 +128,36 @@ TEST_SUITE("agent::watch") {
                      "rebuild:\n  command: [/bin/true]\nauthorized_operators:\n  - " + operator_line() + "\n");
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("waiting for the endpoint") != std::string::npos);
+  }
+
+  TEST_CASE("an endpoint's error text cannot forge a journal line or its priority") {
+    // A hostile endpoint: its error carries a newline followed by an emergency-priority prefix.
+    auto server = net::http::Server::start({}, [](const net::http::Request&) {
+      return net::http::Response::json(403, R"({"error":"no\n<0>FORGED emergency\u001b[2J"})");
+    });
+    REQUIRE(server);
+    Host h;
+    write_text(h.root / "etc/vps-agent/config.yaml",
+               "enrollment:\n  endpoint: http://127.0.0.1:" + std::to_string((*server)->local_port()) +
+                   "\n  retry:\n    initial_delay: 100ms\n    max_delay: 200ms\n"
+                   "rebuild:\n  command: [/bin/true]\nauthorized_operators:\n  - " + operator_line() + "\n");
+    const auto log = h.dir / "journal.txt";
+    auto r = run_as_journal_service({agent_binary().string(), "--root", h.root.string(), "watch", "--max-time", "1"}, log);
+    const std::string journal = read_text(log);
+    INFO("journal stream:\n" << journal);
+    CHECK(r.exit_code == 0);
+    CHECK(journal.find("FORGED") != std::string::npos);  // the endpoint's text was logged
+    std::size_t lines = 0;
+    for (std::size_t start = 0; start < journal.size();) {
+      const auto end = std::min(journal.find('\n', start), journal.size());
+      const std::string line = journal.substr(start, end - start);
+      ++lines;
+      // Every line is one whole record with the agent's own priority prefix; none is <0>-<2>.
+      CHECK_MESSAGE((line.size() >= 3 && line[0] == '<' && line[1] >= '3' && line[1] <= '7' && line[2] == '>'), line);
+      for (unsigned char c : line) CHECK_MESSAGE((c >= 0x20 && c != 0x7f), line);
+      start = end + 1;
+    }
+    CHECK(lines > 0);
+    CHECK(journal.find("no\\n<0>FORGED emergency\\x1b[2J") != std::string::npos);
   }
 }

@@ -22,6 +22,7 @@ struct RebuildFixture {
   std::filesystem::path root = scratch / "root";
   std::filesystem::path applied = scratch / "applied";
   std::filesystem::path script = scratch / "rebuild.sh";
+  std::filesystem::path server_log = scratch / "server.log";  // the endpoint's stderr (journal lines)
 
   explicit RebuildFixture(const std::string& script_body = "printf '%s\\n' \"$1\" >> \"$2\"\necho \"rebuilt $1\"\n") {
     server = std::make_unique<ServerFixture>();
@@ -29,7 +30,7 @@ struct RebuildFixture {
     // bob is an operator for the server only.
     write_text(f.dir / "operators", "# test operators\n" + public_line(f.alice, "alice") + "\n" + public_line(bob, "bob") + "\n");
     f.server->stop();
-    f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{});
+    f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{}, server_log);
     write_text(f.dir / "bob.key", private_key_text(bob));
     std::filesystem::permissions(f.dir / "bob.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     REQUIRE(f.publish(host, "web1").status == 201);
@@ -103,6 +104,11 @@ struct RebuildFixture {
 
   std::int64_t insert(const protocol::SignedRebuildRequest& s) {
     return insert(s.text, base64::encode(s.signature), s.request.sequence);
+  }
+
+  // A request signed with the host's key, as its agent sends them.
+  net::http::Request host_signed(const std::string& method, const std::string& target, const std::string& body = "") {
+    return server->sign(host, method, target, body);
   }
 
   nlohmann::json rebuild(std::int64_t id) {

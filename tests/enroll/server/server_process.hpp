@@ -1,7 +1,8 @@
 #pragma once
 // Runs the real `vps-enroll serve` on 127.0.0.1 with an ephemeral port, learned from the
 // "listening on ..." line it prints once ready. Stopped with SIGTERM (bounded wait, then
-// SIGKILL) on destruction.
+// SIGKILL) on destruction. Its stderr (the journal lines) goes to the test's stderr, or to
+// `stderr_file` when given.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -23,7 +24,7 @@ namespace vps::test::enroll {
 class ServerProcess {
  public:
   ServerProcess(const std::filesystem::path& database, const std::filesystem::path& operators,
-                std::vector<std::string> extra = {}) {
+                std::vector<std::string> extra = {}, const std::filesystem::path& stderr_file = {}) {
     std::vector<std::string> args = {enroll_binary().string(), "serve", "--listen", "127.0.0.1", "--port", "0",
                                      "--database", database.string(), "--operators", operators.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -33,6 +34,10 @@ class ServerProcess {
     REQUIRE(m_pid >= 0);
     if (m_pid == 0) {
       dup2(out[1], 1);
+      if (!stderr_file.empty()) {
+        const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (err >= 0) dup2(err, 2);
+      }
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);

@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::size_t k_columns = 64;
 constexpr std::size_t k_bytes_per_line = 48;
-constexpr std::size_t k_max_whitespace = 1024;
+constexpr std::size_t k_max_whitespace = k_armor_max_whitespace;
 // Encode this many bytes per flush: 1024 lines.
 constexpr std::size_t k_encode_block = k_bytes_per_line * 1024;
 
@@ -71,6 +71,10 @@ bool looks_armored(ByteView start) {
   s.remove_prefix(i);
   constexpr std::string_view k_prefix = "-----BEGIN";
   return s.size() >= k_prefix.size() && s.starts_with(k_prefix);
+}
+
+bool looks_like_age_file(ByteView start) {
+  return as_chars(start).starts_with("age-encryption.org/") || looks_armored(start);
 }
 
 tl::unexpected<Error> ArmorReader::error(std::string message) {

@@ -15,8 +15,19 @@ namespace vps::formats::age {
 inline constexpr std::string_view k_armor_begin = "-----BEGIN AGE ENCRYPTED FILE-----";
 inline constexpr std::string_view k_armor_end = "-----END AGE ENCRYPTED FILE-----";
 
-// True when the input (after optional leading whitespace) starts like an armored file.
+// Leading whitespace accepted before the BEGIN line (and trailing after the END line).
+inline constexpr std::size_t k_armor_max_whitespace = 1024;
+// How many bytes of an input the detectors below need to see to decide.
+inline constexpr std::size_t k_detect_bytes = k_armor_max_whitespace + k_armor_begin.size();
+
+// True when the input (after at most 1024 bytes of whitespace) starts like an armored file.
 bool looks_armored(ByteView start);
+
+// True when the input starts like an age file, binary ("age-encryption.org/...") or armored
+// (looks_armored): exactly what decryption accepts, so every caller that picks "age or
+// something else" (vps-agent decrypt, the secrets loader, the endpoint's bundle check) decides
+// alike. `start` is the first k_detect_bytes of the input (or all of it).
+bool looks_like_age_file(ByteView start);
 
 // Streaming decoder: a ByteSource yielding the binary age file.
 class ArmorReader final : public ByteSource {

@@ -20,7 +20,7 @@ class Input {
   explicit Input(ByteSource& in) : m_raw(in, 4096) {}
 
   Status open() {
-    ByteView start = VPS_TRY(m_raw.peek(64));
+    ByteView start = VPS_TRY(m_raw.peek(k_detect_bytes));
     if (looks_armored(start)) m_armor.emplace(m_raw);
     m_buffered.emplace(m_armor ? static_cast<ByteSource&>(*m_armor) : static_cast<ByteSource&>(m_raw));
     return {};

@@ -58,7 +58,7 @@ const config::SecretFile* source_config(const config::Secrets& secrets, const st
 // Refusal reason, or "" when the bundle is ciphertext this host can open.
 std::string verify(std::string_view body, const config::SecretFile& file,
                    const std::vector<const formats::age::Identity*>& identities) {
-  if (!looks_like_ciphertext(body)) return "not age or sops ciphertext";
+  if (!protocol::looks_like_ciphertext(body)) return "not age or sops ciphertext";
   const auto format = resolve_format(file.format, file.source, body);
   auto plaintext = decrypt_file(body, format, "", identities);  // wiped when it goes out of scope
   if (plaintext) return "";

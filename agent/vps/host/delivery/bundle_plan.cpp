@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <vps/formats/age/armor.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <vps/protocol/bundle_manifest.hpp>
@@ -52,11 +54,6 @@ Result<std::vector<BundleEntry>> parse_listing(std::string_view body) {
   std::vector<BundleEntry> out;
   for (std::size_t i = 0; i < list->size(); ++i) out.push_back(VPS_TRY(parse_entry((*list)[i], i)));
   return out;
-}
-
-bool looks_like_ciphertext(std::string_view content) {
-  return content.starts_with("age-encryption.org/v1\n") || content.starts_with("-----BEGIN AGE ENCRYPTED FILE-----") ||
-         content.find("ENC[AES256_GCM,data:") != std::string_view::npos;
 }
 
 Plan plan_downloads(const std::vector<BundleEntry>& listing, const std::vector<std::filesystem::path>& all_sources,

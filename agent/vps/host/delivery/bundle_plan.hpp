@@ -38,9 +38,6 @@ struct BundleEntry {
 // (other keys ignored); names as protocol::valid_bundle_name; Errc::malformed otherwise.
 Result<std::vector<BundleEntry>> parse_listing(std::string_view body);
 
-// An age file (binary or armored) or a sops file: what the endpoint accepts, and all the agent
-// will ever write to a source path.
-bool looks_like_ciphertext(std::string_view content);
 
 struct Download {
   BundleEntry entry;

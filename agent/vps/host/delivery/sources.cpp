@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <vps/base/parallel.hpp>
+#include <vps/formats/age/armor.hpp>
 #include <vps/formats/sops/sops.hpp>
 #include <vps/host/fs/file.hpp>
 
@@ -18,10 +19,6 @@ using config::SecretFormat;
 constexpr std::size_t k_max_source = 64 * 1024 * 1024;
 constexpr std::size_t k_max_template = 1024 * 1024;
 
-bool looks_like_age(std::string_view content) {
-  return content.starts_with("age-encryption.org/v1\n") ||
-         content.starts_with("-----BEGIN AGE ENCRYPTED FILE-----");
-}
 
 sops::Format sops_format(SecretFormat format) {
   switch (format) {
@@ -125,7 +122,7 @@ constexpr std::size_t k_min_sources_per_worker = 8;
 
 SecretFormat resolve_format(SecretFormat format, const std::filesystem::path& source, std::string_view content) {
   if (format != SecretFormat::automatic) return format;
-  if (looks_like_age(content) || source.extension() == ".age") return SecretFormat::age;
+  if (age::looks_like_age_file(as_bytes(content)) || source.extension() == ".age") return SecretFormat::age;
   return from_sops(sops::format_for_path(source.string()));
 }
 

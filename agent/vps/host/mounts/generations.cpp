@@ -120,17 +120,25 @@ Status remove_tree_at(int dir_fd, const std::string& name, const std::filesystem
 }
 
 Status replace_symlink(const std::filesystem::path& target, const std::filesystem::path& link) {
-  struct stat st {};
-  if (::lstat(link.c_str(), &st) == 0 && !S_ISLNK(st.st_mode))
-    return fail(Errc::io, "refusing to replace '" + link.string() + "': it exists and is not a symlink");
   auto parent = link.parent_path();
   if (parent.empty()) parent = ".";
-  auto temp = parent / ("." + link.filename().string() + ".tmp-" + random_suffix());
-  if (::symlink(target.c_str(), temp.c_str()) != 0)
-    return fail(Errc::io, "cannot create symlink '" + temp.string() + "': " + errno_text(errno));
-  if (::rename(temp.c_str(), link.c_str()) != 0) {
+  Fd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return fail(Errc::io, "cannot open directory '" + parent.string() + "': " + errno_text(errno));
+  return replace_symlink_at(dir.get(), link.filename().string(), target, link);
+}
+
+Status replace_symlink_at(int dir_fd, const std::string& name, const std::filesystem::path& target,
+                          const std::filesystem::path& link) {
+  struct stat st {};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode))
+    return fail(Errc::io, "refusing to replace '" + link.string() + "': it exists and is not a symlink");
+  const std::string temp = "." + name + ".tmp-" + random_suffix();
+  const auto temp_path = link.parent_path() / temp;
+  if (::symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0)
+    return fail(Errc::io, "cannot create symlink '" + temp_path.string() + "': " + errno_text(errno));
+  if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
     int err = errno;
-    ::unlink(temp.c_str());
+    ::unlinkat(dir_fd, temp.c_str(), 0);
     return fail(Errc::io, "cannot switch link '" + link.string() + "' to '" + target.string() +
                               "': " + errno_text(err));
   }

@@ -34,6 +34,12 @@ Status remove_tree_at(int dir_fd, const std::string& name, const std::filesystem
 // directory renamed over `link`. Refuses (Errc::io) to replace anything but a symlink.
 Status replace_symlink(const std::filesystem::path& target, const std::filesystem::path& link);
 
+// The same inside an open directory (an O_PATH descriptor is enough): `name` under `dir_fd`,
+// made with symlinkat/renameat relative to it, so nothing can redirect it to another
+// directory. `link` only names it in messages.
+Status replace_symlink_at(int dir_fd, const std::string& name, const std::filesystem::path& target,
+                          const std::filesystem::path& link);
+
 // Removes generation directories other than `current`, keeping the `keep_previous` newest ones
 // below it; also removes leftovers above it (failed activations that could not clean up).
 // Returns the generations removed.

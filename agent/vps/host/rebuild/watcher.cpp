@@ -173,7 +173,9 @@ Handled Watcher::handle(const Json& item) {
 
 void Watcher::report(std::int64_t id, Json body) {
   const std::string path = "/v1/hosts/" + m_host + "/rebuilds/" + std::to_string(id) + "/status";
-  const std::string text = body.dump();
+  // Reasons quote error messages, which may quote bytes from the endpoint: never let one
+  // invalid UTF-8 byte turn a report into an exception.
+  const std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   for (unsigned attempt = 1; attempt <= k_report_attempts; ++attempt) {
     auto sent = m_client.call_json("POST", path, text);
     if (sent) return;

@@ -15,6 +15,7 @@
 #include <vps/base/log.hpp>
 #include <vps/host/fs/fd.hpp>
 #include <vps/host/fs/file.hpp>
+#include <vps/host/fs/root_directory.hpp>
 #include <vps/host/mounts/generations.hpp>
 #include <vps/host/mounts/memory_fs.hpp>
 #include <vps/host/secrets/changes.hpp>
@@ -52,11 +53,20 @@ Status check_mode(std::string_view kind, std::string_view name, mode_t mode) {
                                 "': mode may only hold permission bits (0000-0777), not set-id or sticky bits");
 }
 
-// A custom path must be absolute and either absent or already a symlink: we never replace a
-// real file or directory someone else put there.
+// Why a link's directory is refused, with what to do about it.
+Error untrusted_link_directory(std::string_view name, const fs::path& path, const Error& why) {
+  return Error{why.code, "secret '" + std::string(name) + "': path '" + path.string() + "': " + why.message +
+                             "; links are only made in directories that only root can change (choose another path, "
+                             "or make every directory on it root's and not writable by group or others)"};
+}
+
+// A custom path must be absolute, in directories only root can change, and either absent or
+// already a symlink: we never replace a real file or directory someone else put there.
 Status check_link_path(std::string_view name, const fs::path& path) {
   if (!path.is_absolute() || path.filename().empty())
     return fail(Errc::config, "secret '" + std::string(name) + "': path '" + path.string() + "' must be an absolute file path");
+  if (auto trusted = check_root_directory(path.parent_path()); !trusted)
+    return fail(untrusted_link_directory(name, path, trusted.error()));
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0 && !S_ISLNK(st.st_mode))
     return fail(Errc::config, "secret '" + std::string(name) + "': path '" + path.string() +
@@ -201,9 +211,14 @@ void finish(int mount_fd, const std::vector<Material>& materials, const Plan& pl
             ActivationReport& report) {
   for (const auto& file : plan.files) {
     if (!file.link_path || *file.link_path == options.link / file.relative) continue;
-    std::error_code ec;
-    fs::create_directories(file.link_path->parent_path(), ec);
-    auto linked = mounts::replace_symlink(options.link / file.relative, *file.link_path);
+    // Checked again, descriptor by descriptor: the directory may have changed since step 1.
+    auto dir = open_root_directory(file.link_path->parent_path(), /*create_missing=*/true);
+    if (!dir) {
+      report.errors.push_back(untrusted_link_directory(file.relative, *file.link_path, dir.error()));
+      continue;
+    }
+    auto linked = mounts::replace_symlink_at(dir->get(), file.link_path->filename().string(),
+                                             options.link / file.relative, *file.link_path);
     if (!linked) report.errors.push_back(std::move(linked).error());
   }
   if (options.credstore) {

@@ -9,6 +9,12 @@
 //  5. switch <link> -> <mount>/<N+1> (temp symlink + rename): readers see N or N+1, whole;
 //  6. then custom-path symlinks (-> <link>/<name>), credential export, pruning.
 //
+// Custom-path symlinks are made as root, so only in directories that root alone can change
+// (host/fs/root_directory.hpp): every directory on the way owned by root, none a symlink, the
+// link's own directory writable by root alone. Step 1 refuses any other (Errc::config, nothing
+// changed); step 6 walks the path again with O_NOFOLLOW descriptors and creates the link
+// relative to the directory it checked, so a directory swapped in between gets nothing.
+//
 // A failure up to step 5 removes N+1 and leaves generation N and the link untouched.
 // Failures in step 6 do not undo the switch; they are listed in ActivationReport::errors.
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <vps/base/text.hpp>
+
 namespace vps::host::secrets {
 
 namespace {
@@ -23,7 +25,7 @@ Status bad(std::string_view kind, std::string_view name, std::string_view why) {
 
 Status check_name(std::string_view kind, std::string_view name) {
   if (name.empty()) return bad(kind, name, "empty");
-  if (name.size() > k_max_name) return bad(kind, name.substr(0, 40), "longer than 1024 bytes");
+  if (name.size() > k_max_name) return bad(kind, text::utf8_prefix(name, 40), "longer than 1024 bytes");
   std::size_t start = 0;
   while (start <= name.size()) {
     auto end = name.find('/', start);

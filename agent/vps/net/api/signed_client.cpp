@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <vps/base/text.hpp>
+
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/private_key.hpp>
 #include <vps/host/fs/file.hpp>
@@ -20,7 +22,7 @@ std::string reason_of(const http::Response& response) {
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()) {
     return parsed["error"].get<std::string>();
   }
-  std::string text = response.body.substr(0, 200);
+  std::string text(text::utf8_prefix(response.body, 200));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text.empty() ? http::status_line(response.status) : text;
 }

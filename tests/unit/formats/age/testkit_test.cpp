@@ -7,10 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
-
-#include <zlib.h>
 
 #include <vps/base/hex.hpp>
 #include <vps/crypto/hash.hpp>
@@ -18,6 +15,7 @@
 #include <vps/formats/age/armor.hpp>
 #include <vps/formats/age/decrypt.hpp>
 
+#include "age_testkit.hpp"
 #include "test_support.hpp"
 
 using namespace vps;
@@ -25,62 +23,8 @@ using namespace vps::formats::age;
 
 namespace {
 
-struct Vector {
-  std::string name;
-  std::string expect;
-  std::string payload_hash;
-  std::vector<std::string> identities;
-  std::vector<std::string> passphrases;
-  bool armored = false;
-  bool compressed = false;
-  Bytes file;
-};
-
-Bytes inflate_zlib(const Bytes& in) {
-  Bytes out;
-  z_stream zs{};
-  REQUIRE(inflateInit(&zs) == Z_OK);
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  std::uint8_t buf[65536];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = buf;
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    REQUIRE((rc == Z_OK || rc == Z_STREAM_END));
-    out.insert(out.end(), buf, buf + (sizeof buf - zs.avail_out));
-  }
-  inflateEnd(&zs);
-  return out;
-}
-
-Vector load_vector(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Vector v;
-  v.name = path.filename().string();
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t nl = all.find('\n', pos);
-    REQUIRE(nl != std::string::npos);
-    std::string line = all.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (line.empty()) break;
-    std::size_t colon = line.find(": ");
-    std::string key = line.substr(0, colon);
-    std::string value = colon == std::string::npos ? "" : line.substr(colon + 2);
-    if (key == "expect") v.expect = value;
-    else if (key == "payload") v.payload_hash = value;
-    else if (key == "identity") v.identities.push_back(value);
-    else if (key == "passphrase") v.passphrases.push_back(value);
-    else if (key == "armored") v.armored = true;
-    else if (key == "compressed") v.compressed = true;
-  }
-  v.file.assign(all.begin() + static_cast<std::ptrdiff_t>(pos), all.end());
-  if (v.compressed) v.file = inflate_zlib(v.file);
-  return v;
-}
+using test::age_testkit::Vector;
+using test::age_testkit::load_vector;
 
 class HashSink final : public ByteSink {
  public:
@@ -132,10 +76,8 @@ TEST_SUITE("formats::age::testkit") {
     VPS_REQUIRE_FIXTURES(fixtures);
     const auto dir = fixtures / "age-testkit";
     if (!std::filesystem::is_directory(dir)) VPS_SKIP("age-testkit fixtures not found");
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
-    CHECK(files.size() == 143);
+    const auto files = test::age_testkit::vector_files(dir);
+    CHECK(files.size() == test::age_testkit::k_vector_count);
 
     std::vector<std::string> unsupported;
     std::size_t passed = 0;

@@ -1,4 +1,5 @@
 #include <vps/host/delivery/bundle_plan.hpp>
+#include <vps/protocol/bundle_manifest.hpp>
 
 #include <map>
 
@@ -67,11 +68,12 @@ TEST_SUITE("host::delivery::BundlePlan") {
   }
 
   TEST_CASE("recognises age and sops ciphertext only") {
-    CHECK(looks_like_ciphertext("age-encryption.org/v1\n-> X25519 abc\n"));
-    CHECK(looks_like_ciphertext("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n"));
-    CHECK(looks_like_ciphertext("password: ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]\n"));
-    CHECK(!looks_like_ciphertext("password: hunter2\n"));
-    CHECK(!looks_like_ciphertext(""));
+    CHECK(protocol::looks_like_ciphertext("age-encryption.org/v1\n-> X25519 abc\n"));
+    CHECK(protocol::looks_like_ciphertext("-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n"));
+    CHECK(protocol::looks_like_ciphertext("\r\n  \t\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n"));  // whitespace before armor
+    CHECK(protocol::looks_like_ciphertext("password: ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]\n"));
+    CHECK(!protocol::looks_like_ciphertext("password: hunter2\n"));
+    CHECK(!protocol::looks_like_ciphertext(""));
   }
 
   TEST_CASE("a bundle replaces the pending source with its file name, when its hash differs") {
