@@ -32,7 +32,7 @@ struct RebuildFixture {
     f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{});
     write_text(f.dir / "bob.key", private_key_text(bob));
     std::filesystem::permissions(f.dir / "bob.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    REQUIRE(f.publish(host, "web1").status == 201);
+    REQUIRE(f.publish(host, "web1").status == 202);
     REQUIRE(f.cli({"approve", "web1"}).exit_code == 0);
 
     write_text(script, "#!/bin/sh\n" + script_body);
