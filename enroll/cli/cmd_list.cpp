@@ -60,11 +60,13 @@ vps::Result<int> run_list(const Options& o) {
   }
   auto client = VPS_TRY(vps::enroll::client::connect(o.common));
   auto listing = VPS_TRY(fetch(client, o));
-  const auto& hosts = listing.hosts;
   if (o.common.json) {
-    return vps::enroll::client::print_json(nlohmann::json{
-        {"hosts", hosts}, {"next", listing.next.empty() ? nlohmann::json(nullptr) : nlohmann::json(listing.next)}});
+    nlohmann::json out = nlohmann::json::object();
+    out["hosts"] = std::move(listing.hosts);
+    out["next"] = listing.next.empty() ? nlohmann::json(nullptr) : nlohmann::json(listing.next);
+    return vps::enroll::client::print_json(out);
   }
+  const auto& hosts = listing.hosts;
   if (hosts.empty()) {
     std::puts("no hosts");
     return 0;
