@@ -72,8 +72,9 @@ YAML
 step "host, first boot: vps-agent --root $root firstboot"
 "$agent" --root "$root" firstboot
 
-step "host: vps-agent publish (signed with the new host key)"
-"$agent" --root "$root" publish
+step "host: vps-agent publish --no-wait (signed with the new host key)"
+# The unit keeps publishing until an operator decides; here one acknowledged publication is enough.
+"$agent" --root "$root" publish --no-wait
 
 step "host, later boot: vps-secrets.service starts (vps-agent secrets) and waits for enrollment"
 # A private mount namespace stands in for the host: the agent mounts its ramfs under the scratch

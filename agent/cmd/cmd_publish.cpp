@@ -1,8 +1,15 @@
 // vps-agent publish: tell the enrollment endpoint about this host. Builds a publication
 // (protocol/publication.hpp) signed by the host key, POSTs it to <endpoint>/v1/enrollments and
-// retries with backoff until the endpoint acknowledges it (2xx), refuses it (other 4xx:
-// Errc::refused, no retry) or the retry budget runs out (Errc::timeout / Errc::retry). Each
-// attempt is recorded in state.json; once acknowledged, publish is a no-op unless --force.
+// retries with backoff until the endpoint approves the key (2xx "approved"), refuses it (other
+// 4xx: Errc::refused, no retry) or the retry budget runs out (Errc::timeout / Errc::retry).
+//
+// "pending" (2xx) means an operator has to decide, and the host cannot tell whether its key is
+// the one the endpoint holds for its name or a flagged one next to a squatter's (the endpoint
+// answers both alike, so outsiders cannot tell which names exist). Either way only publishing
+// again lets the key take the name once the operator has rejected the other one, so publish
+// keeps publishing on the same schedule until approved (or --no-wait: it returns at the first
+// acknowledgement). What it waits for goes to state.json for `vps-agent status`. Each attempt is
+// recorded there; once approved, publish is a no-op unless --force.
 //
 // Every attempt is signed afresh (new timestamp and nonce), so a retry hours later still falls
 // inside the endpoint's replay window; the endpoint must treat a repeat from the same key as
@@ -15,6 +22,7 @@
 #include <unistd.h>
 
 #include <vps/base/log.hpp>
+#include <vps/base/text.hpp>
 #include <vps/cli/registry.hpp>
 #include <vps/config/load.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
@@ -35,6 +43,7 @@ using net::http::Millis;
 
 struct Options {
   bool force = false;
+  bool no_wait = false;                // return once acknowledged, even if still pending
   unsigned max_attempts = 10000;       // the overall time budget is the real bound by default
   double timeout_seconds = 0;          // 0: enrollment.retry.overall_timeout
   double attempt_timeout_seconds = 0;  // 0: enrollment.retry.attempt_timeout
@@ -198,6 +207,14 @@ Status record(const config::Config& config, const std::function<void(host::state
   return {};
 }
 
+// What a pending host waits for, for progress lines and `vps-agent status`.
+std::string operator_decision(const Plan& plan) {
+  const std::string host = text::ascii_lower(plan.base.hostname);
+  const std::string& fingerprint = plan.base.fingerprint;
+  return "an operator's decision on this host's key " + fingerprint + " for '" + host + "' (vps-enroll approve " +
+         host + " --fingerprint " + fingerprint + "; if another key holds the name, the operator rejects it first)";
+}
+
 Result<int> run_publish(const cli::Context& ctx, const Options& opts) {
   auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
   auto state = VPS_TRY(host::state::load_state(config.state_dir));
@@ -205,58 +222,69 @@ Result<int> run_publish(const cli::Context& ctx, const Options& opts) {
     return fail(Errc::no_key,
                 "publish: no agent state in '" + config.state_dir.string() + "': run 'vps-agent firstboot' first");
   }
-  if (state->enrolled() && !opts.force) {
-    progress("already acknowledged by the endpoint (status '" + state->enrollment.status + "', at " +
-             state->enrollment.acknowledged_at + "); nothing to do (use --force to publish again)");
+  if (state->enrollment.status == "approved" && !opts.force) {
+    progress("already approved by the endpoint (at " + state->enrollment.acknowledged_at +
+             "); nothing to do (use --force to publish again)");
     return 0;
   }
   auto plan = make_plan(ctx, config, opts);
   if (!plan) return fail(std::move(plan).error().context("publish"));
 
   const std::string where = plan->endpoint.to_string() + std::string(protocol::k_enrollments_path);
+  const std::string decision = operator_decision(*plan);
   net::http::RetrySchedule schedule(plan->policy);
+  bool waiting = false;  // the endpoint answered "pending": what follows waits for an operator
   for (;;) {
     const unsigned number = schedule.attempt();
     progress("attempt " + std::to_string(number) + ": sending publication for " + plan->base.fingerprint + " to " +
              where);
     auto result = attempt(*plan, schedule.attempt_budget());
     const std::string now = host::state::utc_rfc3339();
-    if (result.disposition == net::http::Disposition::success) {
-      VPS_CHECK(record(config, [&](host::state::State& s) {
-                  s.enrollment.status = result.reply_status;
-                  s.enrollment.last_attempt = now;
-                  s.enrollment.last_error.clear();
-                  s.enrollment.acknowledged_at = now;
-                  s.enrollment.extra["attempts"] = number;
-                  s.enrollment.extra["endpoint"] = plan->endpoint.to_string();
-                  s.enrollment.extra["fingerprint"] = plan->base.fingerprint;
-                }).map_error([](Error e) { return std::move(e).context("publish"); }));
-      progress("acknowledged by " + where + " after " + std::to_string(number) + " attempt(s); status '" +
-               result.reply_status + "'");
+    const bool acknowledged = result.disposition == net::http::Disposition::success;
+    const bool approved = acknowledged && result.reply_status == "approved";
+    waiting = waiting || acknowledged;
+    auto saved = record(config, [&](host::state::State& s) {
+      s.enrollment.last_attempt = now;
+      s.enrollment.extra["attempts"] = number;
+      if (!acknowledged) {
+        s.enrollment.last_error = result.error.message;
+        if (result.disposition == net::http::Disposition::permanent) s.enrollment.extra.erase("waiting_for");
+        return;
+      }
+      s.enrollment.status = result.reply_status;
+      s.enrollment.last_error.clear();
+      s.enrollment.acknowledged_at = now;
+      s.enrollment.extra["endpoint"] = plan->endpoint.to_string();
+      s.enrollment.extra["fingerprint"] = plan->base.fingerprint;
+      if (approved) s.enrollment.extra.erase("waiting_for");
+      else s.enrollment.extra["waiting_for"] = decision;
+    });
+    if (!saved && approved) return fail(std::move(saved).error().context("publish"));
+    if (!saved) log::warning("publish: " + saved.error().message);
+    if (approved) {
+      progress("approved by " + where + " after " + std::to_string(number) + " attempt(s)");
       return 0;
     }
-    if (auto saved = record(config,
-                            [&](host::state::State& s) {
-                              s.enrollment.last_attempt = now;
-                              s.enrollment.last_error = result.error.message;
-                              s.enrollment.extra["attempts"] = number;
-                            });
-        !saved) {
-      log::warning("publish: " + saved.error().message);
+    if (acknowledged && opts.no_wait) {
+      if (!saved) return fail(std::move(saved).error().context("publish"));
+      progress("acknowledged by " + where + " after " + std::to_string(number) + " attempt(s); status '" +
+               result.reply_status + "', waiting for " + decision + "; not waiting for it (--no-wait)");
+      return 0;
     }
     if (result.disposition == net::http::Disposition::permanent) {
       return fail(std::move(result.error).context("publish: attempt " + std::to_string(number) + " failed"));
     }
     auto wait = schedule.next(result.retry_after);
+    const std::string what = acknowledged ? "pending: waiting for " + decision : "failed: " + result.error.message;
     if (!wait) {
-      const std::string summary = std::to_string(number) + " attempt(s) in " +
-                                  net::http::format_duration(schedule.elapsed()) +
-                                  "; last error: " + result.error.message;
+      std::string summary = std::to_string(number) + " attempt(s) in " + net::http::format_duration(schedule.elapsed());
+      if (waiting) summary += "; still waiting for " + decision;
+      if (!acknowledged) summary += "; last error: " + result.error.message;
       if (schedule.exhausted_by_time()) return fail(Errc::timeout, "publish: timed out after " + summary);
       return fail(Errc::retry, "publish: giving up after " + summary);
     }
-    progress("attempt " + std::to_string(number) + " failed: " + result.error.message + "; retrying in " +
-             net::http::format_duration(*wait));
+    progress("attempt " + std::to_string(number) + " " + what + "; " + (acknowledged ? "publishing again" : "retrying") +
+             " in " + net::http::format_duration(*wait));
     schedule.sleep(*wait);
   }
 }
@@ -266,7 +294,10 @@ const bool registered = cli::register_command(40, [](CLI::App& app, cli::Context
   auto* sub =
       cli::add_command(app, ctx, "publish", "Publish this host's signed public identity to the enrollment endpoint",
                        [&ctx, opts] { return run_publish(ctx, *opts); });
-  sub->add_flag("--force", opts->force, "Publish again even if the endpoint already acknowledged this host");
+  sub->add_flag("--force", opts->force, "Publish again even if the endpoint already approved this host");
+  sub->add_flag("--no-wait", opts->no_wait,
+                "Return once the endpoint has acknowledged the publication, without waiting for an operator to "
+                "approve it");
   sub->add_option("--max-attempts", opts->max_attempts, "Give up after N attempts (default: bounded by time only)")
       ->check(CLI::Range(1u, 1000000u));
   sub->add_option("--timeout", opts->timeout_seconds,

@@ -89,6 +89,10 @@ json build_status(const config::Config& config) {
                   {"last_attempt", s.enrollment.last_attempt},
                   {"last_error", s.enrollment.last_error},
                   {"acknowledged_at", s.enrollment.acknowledged_at}};
+    // Recorded by `vps-agent publish` while the endpoint answers "pending".
+    if (auto w = s.enrollment.extra.find("waiting_for"); w != s.enrollment.extra.end() && w->is_string()) {
+      enrollment["waiting_for"] = *w;
+    }
   }
   enrollment["endpoint"] = config.enrollment.endpoint;
   status["instance"] = instance;
@@ -115,6 +119,7 @@ void print_text(const json& s) {
     std::printf("  recorded:  %s (differs: run vps-agent firstboot)\n", text_of(inst["recorded"]).c_str());
   const auto& e = s["enrollment"];
   std::printf("enrollment:  %s\n", text_of(e["status"]).c_str());
+  if (e.contains("waiting_for")) std::printf("  waiting for %s\n", text_of(e["waiting_for"]).c_str());
   if (!text_of(e["endpoint"]).empty()) std::printf("  endpoint:  %s\n", text_of(e["endpoint"]).c_str());
   if (e.contains("last_attempt") && !text_of(e["last_attempt"]).empty())
     std::printf("  last try:  %s\n", text_of(e["last_attempt"]).c_str());

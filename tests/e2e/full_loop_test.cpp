@@ -92,7 +92,7 @@ TEST_SUITE("e2e") {
     std::smatch fp;
     const std::string console = read_text(host.root / "var/log/console");
     REQUIRE(std::regex_search(console, fp, std::regex("SHA256:[A-Za-z0-9+/]+")));
-    r = host.agent({"publish"});
+    r = host.agent({"publish", "--no-wait"});  // pending: the operator approves below
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
 
     // Before approval the host waits; nothing is delivered.

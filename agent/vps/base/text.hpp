@@ -1,5 +1,6 @@
 #pragma once
-// Untrusted text (from the endpoint, a host, a file) on its way to a log line, a terminal or a
+// Small text helpers shared by every layer. Untrusted text (from the endpoint, a host, a file)
+// on its way to a log line, a terminal or a
 // length-limited field: cut only on UTF-8 character boundaries, and escaped so that it cannot
 // act on what displays it (terminal escape sequences, a journal priority prefix after a
 // newline, carriage returns that overwrite a line).
@@ -31,5 +32,11 @@ enum class Newlines {
 // left alone, so "\x1b" in the result may also have been those four characters in the input:
 // the point is that no control character gets through, not a reversible encoding.
 std::string escape_control(std::string_view text, Newlines newlines = Newlines::escape);
+
+// A-Z to a-z, every other byte as it is (no locale: host names and keywords are ASCII).
+inline std::string ascii_lower(std::string s) {
+  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return s;
+}
 
 }  // namespace vps::text

@@ -6,6 +6,8 @@
 
 #include <enroll/routes/context.hpp>
 #include <enroll/routes/names.hpp>
+#include <enroll/routes/query.hpp>
+#include <enroll/routes/source_address.hpp>
 #include <vps/base/log.hpp>
 #include <vps/protocol/publication.hpp>
 
@@ -26,7 +28,10 @@ struct Match {
   std::string secret;
   std::int64_t id = 0;      // rebuild id
   int wait = 0;             // ?wait=N
+  store::HostPage page{};   // ?limit=N&after=NAME&status=S
 };
+
+constexpr std::int64_t k_max_host_page = 1000;  // also the default page
 
 // "/v1/hosts/h/rebuilds/42": a positive decimal id without leading zeros.
 std::optional<std::int64_t> parse_id(const std::string& text) {
@@ -49,16 +54,45 @@ std::optional<Match> match_rebuilds(const std::vector<std::string>& s, const std
   return std::nullopt;
 }
 
-// A matched path with the wrong method is 405; an unknown path 404; a bad name 400.
-tl::expected<Match, Response> match(const Request& request) {
+// Applies the query string to a matched route: which parameters each route takes, parsed in
+// this one place (query.hpp). The failure is the 400 to send.
+tl::expected<void, Response> apply_query(Match& m, std::optional<std::string_view> text) {
   using Unexpected = tl::unexpected<Response>;
-  std::string_view target = request.target;
-  std::optional<int> wait;
-  if (const auto q = target.find('?'); q != std::string_view::npos) {
-    wait = parse_wait_query(target.substr(q + 1));
-    if (!wait) return Unexpected(error_response(400, "invalid query (only ?wait=SECONDS, at most 60)"));
-    target = target.substr(0, q);
+  if (!text) return {};
+  auto bad = [](const std::string& why) { return Unexpected(error_response(400, "invalid query: " + why)); };
+  if (m.route == Route::next_rebuild) {
+    auto query = parse_query(*text, {"wait"});
+    if (!query) return bad(query.error());
+    auto wait = parse_decimal(query->at("wait"), 0, k_max_rebuild_wait_seconds);
+    if (!wait) return bad("'wait' must be whole seconds from 0 to " + std::to_string(k_max_rebuild_wait_seconds));
+    m.wait = static_cast<int>(*wait);
+    return {};
   }
+  if (m.route == Route::list_hosts) {
+    auto query = parse_query(*text, {"limit", "after", "status"});
+    if (!query) return bad(query.error());
+    if (auto it = query->find("limit"); it != query->end()) {
+      auto limit = parse_decimal(it->second, 1, k_max_host_page);
+      if (!limit) return bad("'limit' must be from 1 to " + std::to_string(k_max_host_page));
+      m.page.limit = static_cast<std::size_t>(*limit);
+    }
+    if (auto it = query->find("after"); it != query->end()) {
+      if (!valid_host_name(it->second)) return bad("'after' must be a host name");
+      m.page.after = it->second;
+    }
+    if (auto it = query->find("status"); it != query->end()) {
+      auto status = store::parse_host_status(it->second);
+      if (!status) return bad("'status' must be pending, approved or rejected");
+      m.page.status = *status;
+    }
+    return {};
+  }
+  return bad("this path takes no query string");
+}
+
+// A matched path with the wrong method is 405; an unknown path 404; a bad name or query 400.
+tl::expected<Match, Response> match_path(const Request& request, std::string_view target) {
+  using Unexpected = tl::unexpected<Response>;
   auto segments = split_path(target);
   if (!segments) return Unexpected(error_response(400, "invalid request path"));
   const auto& s = *segments;
@@ -86,8 +120,6 @@ tl::expected<Match, Response> match(const Request& request) {
     const bool post = r->route == Route::report_rebuild || (r->route == Route::list_rebuilds && m == "POST");
     if (post && r->route == Route::list_rebuilds) r->route = Route::create_rebuild;
     if (m != (post ? "POST" : "GET")) return Unexpected(error_response(405, "method not allowed"));
-    if (wait && r->route != Route::next_rebuild) return Unexpected(error_response(400, "unexpected query string"));
-    r->wait = wait.value_or(0);
     return *r;
   }
   if (s.size() == 5 && s[3] == "bundles") {
@@ -96,6 +128,20 @@ tl::expected<Match, Response> match(const Request& request) {
     return want("GET", Route::get_bundle, host, s[4]);
   }
   return Unexpected(error_response(404, "not found"));
+}
+
+tl::expected<Match, Response> match(const Request& request) {
+  std::string_view target = request.target;
+  std::optional<std::string_view> query;
+  if (const auto q = target.find('?'); q != std::string_view::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  auto matched = match_path(request, target);
+  if (!matched) return matched;
+  if (matched->route == Route::list_hosts) matched->page.limit = k_max_host_page;  // unless ?limit= says less
+  if (auto applied = apply_query(*matched, query); !applied) return tl::unexpected(std::move(applied).error());
+  return matched;
 }
 
 std::size_t body_limit(Route route, const Policy& policy) {
@@ -133,7 +179,11 @@ std::int64_t system_now() {
 }
 
 Api::Api(store::Store& store, auth::OperatorsFile operators, Policy policy, Clock clock)
-    : m_store(store), m_operators(std::move(operators)), m_policy(policy), m_clock(std::move(clock)) {}
+    : m_store(store),
+      m_operators(std::move(operators)),
+      m_policy(policy),
+      m_clock(std::move(clock)),
+      m_publish_rate(policy.publish_rate) {}
 
 Api::Api(store::Store& store, auth::Operators operators, Policy policy, Clock clock)
     : Api(store, auth::OperatorsFile::fixed(std::move(operators)), std::move(policy), std::move(clock)) {}
@@ -209,14 +259,16 @@ auth::AuthResult Api::authenticate_committed(const Request& request, const auth:
 }
 
 Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
-  prune_if_due(m_clock());
+  const std::int64_t now = m_clock();
+  prune_if_due(now);
   auto matched = match(request);
   if (!matched) return std::move(matched).error();
-  if (matched->route != Route::next_rebuild && request.target.find('?') != std::string::npos) {
-    return error_response(400, "unexpected query string");
+  const std::string source = source_address(request);
+  if (matched->route == Route::publish) {
+    // Before the publication is parsed or its signature checked: over the limit costs a lookup.
+    if (auto retry_after = m_publish_rate.take(source, now)) return throttle(request, source, now, *retry_after);
   }
   if (request.body.size() > body_limit(matched->route, m_policy)) return error_response(413, "request body too large");
-  const std::int64_t now = m_clock();
   // The list as the file says now: a key removed from it is refused from this request on.
   const std::shared_ptr<const auth::Operators> operators = m_operators.current();
   std::optional<auth::Caller> caller;
@@ -235,12 +287,40 @@ Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
   if (!tx) return internal_error(tx.error());
   RouteContext ctx{m_store, *operators, m_policy, request, now};
   ctx.wait_seconds = matched->wait;
+  ctx.source = source;
+  ctx.refusals = &m_refusals;
+  ctx.host_page = matched->page;
   Response response = caller ? dispatch(ctx, *matched, *caller) : publish(ctx);
   if (response.status >= 500) return response;  // the transaction rolls back; the nonce stays consumed
   if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
   park = std::move(ctx.long_poll);
   for (const std::string& host : ctx.queued_rebuilds) {
     if (m_rebuild_listener) m_rebuild_listener(host);
+  }
+  return response;
+}
+
+Response Api::throttle(const Request& request, const std::string& source, std::int64_t now, std::int64_t retry_after) {
+  // The database is touched only when the refusal is to be audited (see RefusalAudit), so a
+  // flood of refused publications costs no transaction each.
+  std::optional<store::Transaction> tx;
+  if (m_refusals.would_write(Refusal::rate_limited, now)) {
+    auto begun = m_store.transaction();
+    if (!begun) return internal_error(begun.error());
+    tx.emplace(std::move(*begun));
+  }
+  const std::shared_ptr<const auth::Operators> operators = m_operators.current();
+  RouteContext ctx{m_store, *operators, m_policy, request, now};
+  ctx.source = source;
+  ctx.refusals = &m_refusals;
+  const RateLimit& rate = m_policy.publish_rate;
+  Response response = refuse_publication(ctx, Refusal::rate_limited, 429, retry_after, "-",
+                                         "too many publications from this source address (limit " +
+                                             std::to_string(rate.per_minute) + " a minute, bursts of " +
+                                             std::to_string(rate.burst) + "); retry in " +
+                                             std::to_string(retry_after) + " s");
+  if (tx && response.status < 500) {
+    if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
   }
   return response;
 }

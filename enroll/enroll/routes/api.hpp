@@ -2,8 +2,9 @@
 // The enrollment endpoint's JSON API as a pure function Request -> Response over a Store (no
 // I/O besides the database), so every rule is testable without sockets:
 //
-//   POST /v1/enrollments                      host publication (host signature, optional token)
-//   GET  /v1/hosts                            operator
+//   POST /v1/enrollments                      host publication (host signature, optional token);
+//                                             rate limited per source address (see Policy)
+//   GET  /v1/hosts[?limit=N&after=NAME&status=S]  operator; one page, in name order
 //   GET  /v1/hosts/{host}                     operator
 //   POST /v1/hosts/{host}/approve             operator; {"fingerprint":"SHA256:..."} optional
 //   POST /v1/hosts/{host}/reject              operator
@@ -33,6 +34,8 @@
 #include <enroll/auth/authenticator.hpp>
 #include <enroll/auth/operators.hpp>
 #include <enroll/auth/operators_file.hpp>
+#include <enroll/routes/rate_limiter.hpp>
+#include <enroll/routes/refusal_audit.hpp>
 #include <enroll/store/store.hpp>
 #include <vps/net/http/message.hpp>
 
@@ -46,6 +49,12 @@ struct Policy {
   std::int64_t max_token_ttl_seconds = 30 * 24 * 3600;
   std::int64_t max_flagged_per_host = 16;  // distinct foreign keys remembered per host
   std::int64_t audit_retention_days = 365;  // older audit entries are pruned (hourly)
+  // Bounds on what anyone can make the endpoint store without a key (routes/publish.cpp). A
+  // "pending key" waits for an operator's decision: a pending host's key, or a flagged key.
+  std::int64_t max_pending = 10000;            // pending keys held at once (then 503)
+  std::int64_t max_pending_per_address = 100;  // of those, published from one source (then 429)
+  std::int64_t pending_expiry_days = 7;        // pending keys not published again for this long go (hourly)
+  RateLimit publish_rate;                      // POST /v1/enrollments per source, per process (then 429)
 };
 
 using Clock = std::function<std::int64_t()>;  // Unix seconds
@@ -86,11 +95,16 @@ class Api {
   Clock m_clock;
   std::function<void(const std::string&)> m_rebuild_listener;
   std::int64_t m_next_prune = 0;  // see prune_if_due (api_retention.cpp)
+  RateLimiter m_publish_rate;     // per source address (routes/source_address.hpp)
+  RefusalAudit m_refusals;
 
   void prune_if_due(std::int64_t now);
   net::http::Response respond(const net::http::Request& request, std::optional<LongPoll>& park);
   auth::AuthResult authenticate_committed(const net::http::Request& request, const auth::Operators& operators,
                                           std::int64_t now);
+  // The 429 for a publication over the per-source rate limit (api.cpp).
+  net::http::Response throttle(const net::http::Request& request, const std::string& source, std::int64_t now,
+                               std::int64_t retry_after);
 };
 
 }  // namespace vps::enroll::routes

@@ -22,6 +22,9 @@ struct RouteContext {
   int wait_seconds = 0;                       // ?wait=N on rebuilds/next
   std::optional<LongPoll> long_poll{};        // set by next_rebuild: park instead of answering 204
   std::vector<std::string> queued_rebuilds{};  // hosts to wake once the transaction commits
+  std::string source{};                       // source_address(request), for per-source limits
+  RefusalAudit* refusals = nullptr;           // the Api's: when a refusal is written down
+  store::HostPage host_page{};                // ?limit=&after=&status= on GET /v1/hosts
 };
 
 // Writes the audit row (in the request's transaction) and the journal line.
@@ -32,6 +35,15 @@ Status audit(store::Store& store, std::int64_t now, std::string actor, std::stri
 
 // 500 with a generic body; the cause goes to the journal only.
 net::http::Response internal_error(const Error& error);
+
+// Refusing a publication over a limit (publish_limits.cpp): `status` (429 or 503) with
+// Retry-After and a body saying which limit and what to do; the audit row and journal line are
+// written only when ctx.refusals says one is due. Changes nothing else.
+net::http::Response refuse_publication(RouteContext& ctx, Refusal kind, unsigned status, std::int64_t retry_after,
+                                       const std::string& target, const std::string& reason);
+// The pending caps, for a publication that would add a pending key: the refusal, or nullopt.
+std::optional<net::http::Response> check_pending_caps(RouteContext& ctx, const std::string& host);
+inline constexpr std::int64_t k_pending_cap_retry_after = 300;
 
 // Route handlers (one file per resource).
 net::http::Response publish(RouteContext& ctx);

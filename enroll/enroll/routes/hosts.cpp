@@ -37,8 +37,13 @@ Result<Json> details(RouteContext& ctx, const store::HostRecord& host) {
 
 Response list_hosts(RouteContext& ctx, const auth::Caller& caller) {
   if (auto ok = auth::require_operator(caller); !ok) return denied(ok.error());
-  auto hosts = ctx.store.list_hosts();
+  // One row more than the page tells whether another page follows.
+  store::HostPage page = ctx.host_page;
+  page.limit += 1;
+  auto hosts = ctx.store.list_hosts(page);
   if (!hosts) return internal_error(hosts.error());
+  const bool more = hosts->size() > ctx.host_page.limit;
+  if (more) hosts->pop_back();
   Json list = Json::array();
   for (const auto& host : *hosts) {
     Json item = host_json(host);
@@ -47,7 +52,8 @@ Response list_hosts(RouteContext& ctx, const auth::Caller& caller) {
     item["flagged_keys"] = *flagged;
     list.push_back(std::move(item));
   }
-  return json_response(200, Json{{"hosts", std::move(list)}});
+  Json next = more ? Json(hosts->back().name) : Json(nullptr);
+  return json_response(200, Json{{"hosts", std::move(list)}, {"next", std::move(next)}});
 }
 
 Response show_host(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {

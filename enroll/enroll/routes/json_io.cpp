@@ -67,6 +67,7 @@ Json enrollment_json(const store::EnrollmentRecord& e) {
               {"hostname", e.key.hostname},
               {"via_token", e.via_token},
               {"remote_address", e.remote_address},
+              {"source", e.source},
               {"published_at", e.published_at},
               {"last_seen_at", e.last_seen_at}};
 }

@@ -1,10 +1,18 @@
 // POST /v1/enrollments: a host publishes its key. The publication's own signature proves
 // possession of the key; a one-time token or an operator's approval decides whether the key
 // becomes the host's identity. A key never silently replaces an approved one.
+//
+// Anyone can publish, so the answer must not tell which names exist: a key published for a new
+// name and one published for a name another key holds both get 202 {"status":"pending"}, and so
+// does every later publication of either (the first key is then the host's pending key, the
+// second a flagged one: telling those apart would tell the names apart again). Only approval
+// shows (200 {"status":"approved"}), and only to the approved key. What an outsider can make
+// the endpoint store is bounded by the pending caps (publish_limits.cpp) and expiry.
 #include <enroll/routes/context.hpp>
 
 #include <enroll/routes/names.hpp>
 #include <vps/base/hex.hpp>
+#include <vps/base/text.hpp>
 #include <vps/crypto/hash.hpp>
 #include <vps/protocol/signed_publication.hpp>
 
@@ -25,12 +33,9 @@ store::KeyFacts facts_of(const protocol::Publication& p) {
   return store::KeyFacts{p.ssh_public_key, p.fingerprint, p.age_recipient, p.instance_id, p.hostname, p.boot_id};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return s;
-}
-
-Response reply(unsigned code, const std::string& host, HostStatus status, const std::string& fingerprint) {
+// 201 a host created approved (token), 200 approved, 202 waiting for an operator (see above).
+Response reply(bool created, const std::string& host, HostStatus status, const std::string& fingerprint) {
+  const unsigned code = status != HostStatus::approved ? 202 : created ? 201 : 200;
   return json_response(code, Json{{"status", std::string(store::to_string(status))}, {"host", host},
                                   {"fingerprint", fingerprint}});
 }
@@ -53,6 +58,7 @@ struct Publishing {
     e.key = facts_of(p);
     e.via_token = token_valid;
     e.remote_address = ctx.request.remote_address;
+    e.source = ctx.source;
     e.published_at = ctx.now;
     e.last_seen_at = ctx.now;
     return e;
@@ -97,7 +103,7 @@ struct Publishing {
     VPS_CHECK(consume_token());
     VPS_CHECK(audit(ctx, "host:" + host, "publish", host,
                     p.fingerprint + (token_valid ? " with token" : "") + " -> " + std::string(store::to_string(status))));
-    return reply(existing ? 200 : 201, host, status, p.fingerprint);
+    return reply(!existing, host, status, p.fingerprint);
   }
 
   // Same key as the host's: idempotent; a valid token may still approve a pending host.
@@ -115,14 +121,15 @@ struct Publishing {
       VPS_CHECK(consume_token());
       VPS_CHECK(audit(ctx, "host:" + host, "publish", host, p.fingerprint + " with token -> approved"));
     }
-    return reply(200, host, status, p.fingerprint);
+    return reply(false, host, status, p.fingerprint);
   }
 
-  // A different key for a host that has one: remembered as flagged, never used.
-  Result<Response> foreign(const store::HostRecord& existing) {
-    auto known = VPS_TRY(ctx.store.find_enrollment(host, p.fingerprint));
+  // A different key for a host that has one: remembered as flagged, never used, and answered
+  // like a new name (an operator decides: rejecting the host's key lets this one publish anew).
+  Result<Response> foreign(const store::HostRecord& existing, const std::optional<store::EnrollmentRecord>& known) {
     if (known && known->status != EnrollmentStatus::flagged) {
       // A key this host had before (superseded or rejected): it does not come back by itself.
+      // Only its holder gets here, so saying so reveals nothing.
       return error_response(409, "this key is no longer the host's key");
     }
     if (known) {
@@ -135,9 +142,7 @@ struct Publishing {
                       "different key " + p.fingerprint + " published; enrolled key " + existing.key.fingerprint +
                           " kept"));
     }
-    return json_response(409, Json{{"status", "flagged"}, {"host", host},
-                                   {"error", "a different key is already registered for this host; an operator "
-                                             "must reject it first"}});
+    return reply(false, host, HostStatus::pending, p.fingerprint);
   }
 };
 
@@ -155,7 +160,7 @@ Response publish(RouteContext& ctx) {
     return error_response(401, "publication was made for endpoint " + p.endpoint + ", not for this one (" +
                                    ctx.policy.auth.endpoints->describe() + ")");
   }
-  Publishing pub{ctx, p, lower(p.hostname), false, {}};
+  Publishing pub{ctx, p, text::ascii_lower(p.hostname), false, {}};
   if (!valid_host_name(pub.host)) return error_response(400, "hostname is not a valid host name ([a-z0-9][a-z0-9.-]{0,62})");
   auto fresh_nonce = ctx.store.remember_nonce(p.nonce, auth::nonce_expiry(p.timestamp, ctx.policy.auth), ctx.now);
   if (!fresh_nonce) return internal_error(fresh_nonce.error());
@@ -170,6 +175,14 @@ Response publish(RouteContext& ctx) {
   }
   auto existing = ctx.store.find_host(pub.host);
   if (!existing) return internal_error(existing.error());
+  auto known = ctx.store.find_enrollment(pub.host, p.fingerprint);
+  if (!known) return internal_error(known.error());
+  // A key not yet published for this name would add a pending key (a new host, a flagged key,
+  // or a rejected host's new one) unless a token vouches for it. Whether the name exists plays
+  // no part, so the refusal reveals nothing either.
+  if (!*known && !pub.token_valid) {
+    if (auto refused = check_pending_caps(ctx, pub.host)) return std::move(*refused);
+  }
   Result<Response> result;
   if (!*existing) {
     result = pub.take(std::nullopt);
@@ -179,7 +192,7 @@ Response publish(RouteContext& ctx) {
     // A rejected host may enroll anew; a token proves the operator wants this key, not the pending one.
     result = pub.take(*existing);
   } else {
-    result = pub.foreign(**existing);
+    result = pub.foreign(**existing, *known);
   }
   if (!result) return internal_error(result.error());
   return *result;

@@ -58,6 +58,11 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml, std::string_view s
     else if (key == "auto_approve_with_token") config.policy.auto_approve_with_token = VPS_TRY(scalar<bool>(v, key, source));
     else if (key == "max_skew_seconds") config.policy.auth.max_skew_seconds = VPS_TRY(bounded(v, key, source, 10, 3600));
     else if (key == "audit_retention_days") config.policy.audit_retention_days = VPS_TRY(bounded(v, key, source, 1, 36500));
+    else if (key == "max_pending") config.policy.max_pending = VPS_TRY(bounded(v, key, source, 1, 10'000'000));
+    else if (key == "max_pending_per_address") config.policy.max_pending_per_address = VPS_TRY(bounded(v, key, source, 1, 10'000'000));
+    else if (key == "pending_expiry_days") config.policy.pending_expiry_days = VPS_TRY(bounded(v, key, source, 1, 3650));
+    else if (key == "publish_rate_per_minute") config.policy.publish_rate.per_minute = VPS_TRY(bounded(v, key, source, 1, 1'000'000));
+    else if (key == "publish_burst") config.policy.publish_rate.burst = VPS_TRY(bounded(v, key, source, 1, 1'000'000));
     else if (key == "max_body_bytes") {
       const auto bytes = static_cast<std::size_t>(VPS_TRY(bounded(v, key, source, 16 * 1024, 256 * 1024 * 1024)));
       config.http.max_body_bytes = bytes;

@@ -14,6 +14,12 @@
 //   auto_approve_with_token: true
 //   max_skew_seconds: 300
 //   audit_retention_days: 365               # older audit entries are pruned hourly
+//   # Unauthenticated publications (POST /v1/enrollments); a pending key waits for an operator:
+//   max_pending: 10000                      # pending keys held at once, else 503
+//   max_pending_per_address: 100            # of those from one source (IPv6: a /64), else 429
+//   pending_expiry_days: 7                  # pending keys not published again for this long go
+//   publish_rate_per_minute: 30             # per source and endpoint process (token bucket), else 429
+//   publish_burst: 30
 //   max_body_bytes: 1048576
 //   request_timeout_seconds: 30
 //   idle_timeout_seconds: 60

@@ -115,12 +115,22 @@ constexpr std::string_view k_v4 = R"sql(
 CREATE INDEX audit_at ON audit (at);
 )sql";
 
-// Operator-signed bundle manifests: hosts install a bundle only with a manifest signed by an
-// operator they trust, and never one with a sequence not above what they have.
+// Schema 5 (0.2):
+// - operator-signed bundle manifests: hosts install a bundle only with a manifest signed by an
+//   operator they trust, and never one with a sequence not above what they have;
+// - bounds on unauthenticated publications (routes/publish.cpp, store/pending.cpp): the source a
+//   key was published from (routes/source_address.hpp: the address, or an IPv6 /64), so pending
+//   keys can be counted per source; indexes for those counts, for expiring pending entries and
+//   for paging the host list by status. Existing keys count under the address they came from.
 constexpr std::string_view k_v5 = R"sql(
 ALTER TABLE bundles ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE bundles ADD COLUMN manifest TEXT NOT NULL DEFAULT '';
 ALTER TABLE bundles ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+ALTER TABLE enrollments ADD COLUMN source TEXT NOT NULL DEFAULT '';
+UPDATE enrollments SET source = remote_address;
+CREATE INDEX enrollments_source ON enrollments (source, status);
+CREATE INDEX enrollments_status ON enrollments (status, last_seen_at);
+CREATE INDEX hosts_status ON hosts (status, name);
 )sql";
 
 constexpr std::array<Migration, 5> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}, {5, k_v5}}};

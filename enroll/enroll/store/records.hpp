@@ -48,8 +48,26 @@ struct EnrollmentRecord {
   EnrollmentStatus status = EnrollmentStatus::pending;
   KeyFacts key;
   bool via_token = false;
-  std::string remote_address;
+  std::string remote_address;  // the peer that sent the publication
+  std::string source;          // what the per-source limits count it under (routes/source_address.hpp)
   std::int64_t published_at = 0;
+  std::int64_t last_seen_at = 0;
+};
+
+// One page of the host list: hosts named after `after` (all when empty), in name order,
+// optionally of one status.
+struct HostPage {
+  std::optional<HostStatus> status;
+  std::string after;
+  std::size_t limit = 100;
+};
+
+// A pending entry removed because nobody published it again in time (store/pending.cpp): a
+// pending host with its key, or a flagged key of a host that stays.
+struct ExpiredKey {
+  std::string host;
+  std::string fingerprint;
+  bool whole_host = false;  // the pending host went with it
   std::int64_t last_seen_at = 0;
 };
 

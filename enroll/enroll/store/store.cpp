@@ -14,7 +14,7 @@ constexpr std::string_view k_host_columns =
 
 constexpr std::string_view k_enrollment_columns =
     "id, host, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname, boot_id, "
-    "via_token, remote_address, published_at, last_seen_at";
+    "via_token, remote_address, published_at, last_seen_at, source";
 
 void bind_key(Statement& stmt, int first, const KeyFacts& key) {
   stmt.bind(first, key.ssh_public_key)
@@ -53,6 +53,7 @@ Result<EnrollmentRecord> read_enrollment(const Statement& stmt) {
   e.remote_address = stmt.text(10);
   e.published_at = stmt.integer(11);
   e.last_seen_at = stmt.integer(12);
+  e.source = stmt.text(13);
   return e;
 }
 
@@ -105,6 +106,18 @@ Result<std::optional<HostRecord>> Store::find_host(std::string_view name) {
 
 Result<std::vector<HostRecord>> Store::list_hosts() {
   auto stmt = VPS_TRY(m_db->prepare("SELECT " + std::string(k_host_columns) + " FROM hosts ORDER BY name"));
+  std::vector<HostRecord> out;
+  while (VPS_TRY(stmt.step())) out.push_back(VPS_TRY(read_host(stmt)));
+  return out;
+}
+
+Result<std::vector<HostRecord>> Store::list_hosts(const HostPage& page) {
+  // Keyset paging on the primary key: stable while hosts come and go, and each page costs the
+  // same however deep into the list it is (no OFFSET).
+  auto stmt = VPS_TRY(m_db->prepare("SELECT " + std::string(k_host_columns) + " FROM hosts WHERE name > ?1" +
+                                    (page.status ? " AND status = ?3" : "") + " ORDER BY name LIMIT ?2"));
+  stmt.bind(1, page.after).bind(2, static_cast<std::int64_t>(page.limit));
+  if (page.status) stmt.bind(3, to_string(*page.status));
   std::vector<HostRecord> out;
   while (VPS_TRY(stmt.step())) out.push_back(VPS_TRY(read_host(stmt)));
   return out;
@@ -166,11 +179,12 @@ Result<std::vector<EnrollmentRecord>> Store::enrollments_for(std::string_view ho
 Status Store::insert_enrollment(const EnrollmentRecord& e) {
   auto stmt = VPS_TRY(m_db->prepare(
       "INSERT INTO enrollments (host, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname, "
-      "boot_id, via_token, remote_address, published_at, last_seen_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+      "boot_id, via_token, remote_address, published_at, last_seen_at, source) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
   stmt.bind(1, e.host).bind(2, to_string(e.status));
   bind_key(stmt, 3, e.key);
   stmt.bind(9, std::int64_t{e.via_token ? 1 : 0}).bind(10, e.remote_address).bind(11, e.published_at).bind(12, e.last_seen_at);
+  stmt.bind(13, e.source);
   return stmt.run();
 }
 

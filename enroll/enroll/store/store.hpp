@@ -29,6 +29,7 @@ class Store {
   // Hosts.
   Result<std::optional<HostRecord>> find_host(std::string_view name);
   Result<std::vector<HostRecord>> list_hosts();
+  Result<std::vector<HostRecord>> list_hosts(const HostPage& page);
   Status insert_host(const HostRecord& host);
   // Replaces key facts and status (a pending key replaced by a token-backed one, or a
   // rejected host re-publishing).
@@ -43,6 +44,14 @@ class Store {
   Status set_enrollment_status(std::string_view host, std::string_view fingerprint, EnrollmentStatus status);
   Status touch_enrollment(std::string_view host, std::string_view fingerprint, std::int64_t now);
   Result<std::int64_t> count_flagged(std::string_view host);
+
+  // Keys waiting for an operator's decision (store/pending.cpp): pending hosts' keys and
+  // flagged keys, overall or published from one source.
+  Result<std::int64_t> count_pending_keys();
+  Result<std::int64_t> count_pending_keys_from(std::string_view source);
+  // Removes pending hosts and flagged keys last published before `cutoff`; a pending host an
+  // operator pushed bundles to or queued rebuilds for stays. Returns what it removed.
+  Result<std::vector<ExpiredKey>> expire_pending(std::int64_t cutoff);
 
   // Tokens.
   Status insert_token(const TokenRecord& token);

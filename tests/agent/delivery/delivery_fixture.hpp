@@ -85,7 +85,7 @@ inline void push(enroll::ServerFixture& server, const std::string& host, const s
 }
 
 inline void publish_and_approve(enroll::ServerFixture& server, const ScratchHost& host) {
-  REQUIRE(server.publish(host.key, host.name).status == 201);
+  REQUIRE(server.publish(host.key, host.name).status == 202);
   auto r = server.cli({"approve", host.name, "--fingerprint", enroll::fingerprint(host.key)});
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
 }

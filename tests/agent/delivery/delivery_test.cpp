@@ -34,7 +34,7 @@ TEST_SUITE("agent::delivery") {
     test::enroll::ServerFixture server;
     ScratchHost host("web1");
     host.config(server, k_two_sources);
-    REQUIRE(server.publish(host.key, host.name).status == 201);
+    REQUIRE(server.publish(host.key, host.name).status == 202);
     auto r = host.agent({"secrets", "--once"});
     CHECK(r.exit_code == 66);  // the source does not exist yet: a waiting state, not an error
     CHECK_MESSAGE(r.err.find("not approved yet") != std::string::npos, r.err);
@@ -77,7 +77,7 @@ TEST_SUITE("agent::delivery") {
     ScratchHost host("web1");
     host.config(server,
                 "  files:\n    - name: db\n      source: /srv/secrets/db.age\n");
-    REQUIRE(server.publish(host.key, host.name).status == 201);
+    REQUIRE(server.publish(host.key, host.name).status == 202);
     auto waiting = std::async(std::launch::async, [&] { return host.agent({"secrets", "--timeout", "40s"}, 60); });
     std::this_thread::sleep_for(std::chrono::milliseconds(700));  // a few refused rounds first
     auto approve = server.cli({"approve", host.name, "--fingerprint", test::enroll::fingerprint(host.key)});

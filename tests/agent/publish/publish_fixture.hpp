@@ -90,10 +90,12 @@ struct PublishHost {
 };
 
 // Enrollment endpoint fake: answers each POST from a scripted list of statuses (the last one
-// repeats) and keeps the bodies it received.
+// repeats), with `reply_body` or, when set, the scripted `reply_bodies` (the last one repeats)
+// for 2xx, and keeps the bodies it received. A 429 carries Retry-After: 1.
 struct FakeEndpoint {
   std::vector<unsigned> statuses;
-  std::string reply_body = R"({"status":"pending"})";
+  std::string reply_body = R"({"status":"approved"})";
+  std::vector<std::string> reply_bodies;
   std::string refusal_body = "token unknown\n";
   std::atomic<int> requests{0};
   std::mutex mutex;
@@ -117,8 +119,13 @@ struct FakeEndpoint {
     received.push_back(r);
     if (r.method != "POST" || r.target != protocol::k_enrollments_path) return net::http::Response::text(404, "no\n");
     const unsigned status = statuses[std::min<std::size_t>(static_cast<std::size_t>(n), statuses.size() - 1)];
-    if (status / 100 == 2) return net::http::Response::json(status, reply_body);
+    if (status / 100 == 2) {
+      if (reply_bodies.empty()) return net::http::Response::json(status, reply_body);
+      return net::http::Response::json(status, reply_bodies[std::min<std::size_t>(static_cast<std::size_t>(n),
+                                                                                   reply_bodies.size() - 1)]);
+    }
     auto response = net::http::Response::text(status, status / 100 == 4 ? refusal_body : "busy\n");
+    if (status == 429) response.headers.push_back({"Retry-After", "1"});
     return response;
   }
 

@@ -19,7 +19,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 TEST_SUITE("agent::publish") {
-  TEST_CASE("503 then 200: retries, succeeds, records the acknowledgement") {
+  TEST_CASE("503 then 200: retries, succeeds, records the approval") {
     PublishHost host;
     FakeEndpoint endpoint({503, 200});
     host.configure(endpoint.url());
@@ -28,7 +28,7 @@ TEST_SUITE("agent::publish") {
     CHECK(result.exit_code == 0);
     CHECK(endpoint.requests == 2);
     CHECK(contains(result.err, "publish: attempt 1 failed: 503 Service Unavailable: busy; retrying in "));
-    CHECK(contains(result.err, "acknowledged by"));
+    CHECK(contains(result.err, "approved by"));
     auto publication = endpoint.last_publication();
     CHECK(publication.publication.instance_id == "98765432");  // from DMI: metadata disabled
     CHECK(publication.publication.hostname == "web-1");
@@ -36,19 +36,19 @@ TEST_SUITE("agent::publish") {
     CHECK(publication.publication.boot_id == "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
     CHECK_FALSE(publication.publication.token);
     auto state = host.state();
-    CHECK(state.enrollment.status == "pending");
+    CHECK(state.enrollment.status == "approved");
     CHECK_FALSE(state.enrollment.acknowledged_at.empty());
     CHECK(state.enrollment.last_error.empty());
     CHECK(state.enrollment.extra["attempts"] == 2);
   }
-  TEST_CASE("acknowledged: a second run is a no-op unless --force") {
+  TEST_CASE("approved: a second run is a no-op unless --force") {
     PublishHost host;
     FakeEndpoint endpoint({200});
     host.configure(endpoint.url());
     REQUIRE(host.publish().exit_code == 0);
     auto again = host.publish();
     CHECK(again.exit_code == 0);
-    CHECK(contains(again.err, "already acknowledged"));
+    CHECK(contains(again.err, "already approved"));
     CHECK(endpoint.requests == 1);
     auto forced = host.publish({"--force"});
     CHECK(forced.exit_code == 0);
@@ -124,7 +124,6 @@ TEST_SUITE("agent::publish") {
     tls.cert_file = certs->server_cert;
     tls.key_file = certs->server_key;
     FakeEndpoint endpoint({201}, tls);
-    endpoint.reply_body = R"({"status":"approved"})";
     PublishHost host;
     host.configure(endpoint.url("https"), host.install_ca(certs->ca_cert));
     auto result = host.publish();
@@ -153,6 +152,68 @@ TEST_SUITE("agent::publish") {
     std::string all;
     for (const auto& message : notify.drain()) all += message + "\n";
     CHECK(contains(all, "STATUS=publish: attempt 1 failed: 503 Service Unavailable"));
-    CHECK(contains(all, "STATUS=publish: acknowledged by"));
+    CHECK(contains(all, "STATUS=publish: approved by"));
+  }
+  TEST_CASE("pending: keeps publishing until an operator approves, saying what it waits for") {
+    PublishHost host;
+    FakeEndpoint endpoint({202, 202, 200});
+    endpoint.reply_bodies = {R"({"status":"pending"})", R"({"status":"pending"})", R"({"status":"approved"})"};
+    host.configure(endpoint.url());
+    auto result = host.publish();
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(endpoint.requests == 3);
+    CHECK(contains(result.err, "attempt 1 pending: waiting for an operator's decision on this host's key " +
+                                   host.fingerprint + " for 'web-1' (vps-enroll approve web-1 --fingerprint " +
+                                   host.fingerprint));
+    CHECK(contains(result.err, "publishing again in "));
+    auto state = host.state();
+    CHECK(state.enrollment.status == "approved");
+    CHECK_FALSE(state.enrollment.extra.contains("waiting_for"));
+  }
+  TEST_CASE("pending with --no-wait: returns at the acknowledgement, and status says what the host waits for") {
+    PublishHost host;
+    FakeEndpoint endpoint({202});
+    endpoint.reply_body = R"({"status":"pending"})";
+    host.configure(endpoint.url());
+    auto result = host.publish({"--no-wait"});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(endpoint.requests == 1);
+    CHECK(host.state().enrollment.status == "pending");
+    ProcessOptions options;
+    options.timeout_seconds = 30;
+    auto status = run({agent_binary().string(), "--root", host.root().string(), "status"}, options);
+    CHECK(contains(status.out, "enrollment:  pending\n  waiting for an operator's decision on this host's key " +
+                                   host.fingerprint));
+    auto json = run({agent_binary().string(), "--root", host.root().string(), "status", "--json"}, options);
+    CHECK(contains(json.out, "\"waiting_for\": \"an operator's decision"));
+    // Not approved yet: the next run publishes again.
+    CHECK(host.publish({"--no-wait"}).exit_code == 0);
+    CHECK(endpoint.requests == 2);
+  }
+  TEST_CASE("still pending when the time budget runs out: exit 83 (retried by the unit), not 76") {
+    PublishHost host;
+    FakeEndpoint endpoint({202});
+    endpoint.reply_body = R"({"status":"pending"})";
+    host.configure(endpoint.url());
+    const auto start = std::chrono::steady_clock::now();
+    auto result = host.publish({"--timeout", "1.5"});
+    INFO(result.err);
+    CHECK(result.exit_code == exit_code(Errc::timeout));
+    CHECK(contains(result.err, "publish: timed out after "));
+    CHECK(contains(result.err, "still waiting for an operator's decision"));
+    CHECK(endpoint.requests >= 2);
+    CHECK(seconds_since(start) < 10);
+  }
+  TEST_CASE("429 with Retry-After is retried") {
+    PublishHost host;
+    FakeEndpoint endpoint({429, 200});
+    host.configure(endpoint.url());
+    auto result = host.publish();
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    CHECK(endpoint.requests == 2);
+    CHECK(contains(result.err, "attempt 1 failed: 429 Too Many Requests"));
   }
 }

@@ -30,10 +30,11 @@ struct RebuildFixture {
     // bob is an operator for the server only.
     write_text(f.dir / "operators", "# test operators\n" + public_line(f.alice, "alice") + "\n" + public_line(bob, "bob") + "\n");
     f.server->stop();
-    f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{}, server_log);
+    f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{},
+                                               std::vector<std::string>{}, server_log);
     write_text(f.dir / "bob.key", private_key_text(bob));
     std::filesystem::permissions(f.dir / "bob.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    REQUIRE(f.publish(host, "web1").status == 201);
+    REQUIRE(f.publish(host, "web1").status == 202);
     REQUIRE(f.cli({"approve", "web1"}).exit_code == 0);
 
     write_text(script, "#!/bin/sh\n" + script_body);

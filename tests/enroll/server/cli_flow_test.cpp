@@ -12,7 +12,7 @@ TEST_SUITE("enroll::server::cli") {
   TEST_CASE("list, show and approve with a fingerprint check") {
     ServerFixture f;
     auto host = key_pair();
-    REQUIRE(f.publish(host, "web1").status == 201);
+    REQUIRE(f.publish(host, "web1").status == 202);
 
     auto list = f.cli({"list"});
     CHECK(list.exit_code == 0);
@@ -40,7 +40,7 @@ TEST_SUITE("enroll::server::cli") {
 
   TEST_CASE("an unknown operator key is refused with exit 77") {
     ServerFixture f;
-    REQUIRE(f.publish(key_pair(), "web1").status == 201);
+    REQUIRE(f.publish(key_pair(), "web1").status == 202);
     auto before = f.snap();
     auto r = f.cli({"approve", "web1"}, "mallory.key");
     CHECK(r.exit_code == 77);
@@ -67,8 +67,8 @@ TEST_SUITE("enroll::server::cli") {
     ServerFixture f;
     auto web = key_pair();
     auto db = key_pair();
-    REQUIRE(f.publish(web, "web1").status == 201);
-    REQUIRE(f.publish(db, "db1").status == 201);
+    REQUIRE(f.publish(web, "web1").status == 202);
+    REQUIRE(f.publish(db, "db1").status == 202);
     REQUIRE(f.cli({"approve", "web1"}).exit_code == 0);
     REQUIRE(f.cli({"approve", "db1"}).exit_code == 0);
     write_text(f.dir / "app.age", k_age_ciphertext);

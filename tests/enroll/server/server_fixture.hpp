@@ -24,12 +24,13 @@ struct ServerFixture {
   std::filesystem::path db_path = dir / "enroll.db";
   std::unique_ptr<ServerProcess> server;
 
-  explicit ServerFixture(std::vector<std::string> extra = {"--request-timeout", "1", "--idle-timeout", "2"}) {
+  explicit ServerFixture(std::vector<std::string> extra = {"--request-timeout", "1", "--idle-timeout", "2"},
+                         std::vector<std::string> global = {}) {
     write_text(dir / "operators", "# test operators\n" + public_line(alice, "alice") + "\n");
     write_text(dir / "alice.key", private_key_text(alice));
     write_text(dir / "mallory.key", private_key_text(mallory));
     std::filesystem::permissions(dir / "alice.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    server = std::make_unique<ServerProcess>(db_path, dir / "operators", std::move(extra));
+    server = std::make_unique<ServerProcess>(db_path, dir / "operators", std::move(extra), std::move(global));
   }
 
   ProcessResult cli(std::vector<std::string> args, const std::string& key = "alice.key") {

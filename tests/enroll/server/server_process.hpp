@@ -23,10 +23,14 @@ namespace vps::test::enroll {
 
 class ServerProcess {
  public:
+  // `extra` goes after "serve"; `global` (e.g. --config FILE) before it; stderr to `stderr_file`.
   ServerProcess(const std::filesystem::path& database, const std::filesystem::path& operators,
-                std::vector<std::string> extra = {}, const std::filesystem::path& stderr_file = {}) {
-    std::vector<std::string> args = {enroll_binary().string(), "serve", "--listen", "127.0.0.1", "--port", "0",
-                                     "--database", database.string(), "--operators", operators.string()};
+                std::vector<std::string> extra = {}, std::vector<std::string> global = {},
+                const std::filesystem::path& stderr_file = {}) {
+    std::vector<std::string> args = {enroll_binary().string()};
+    args.insert(args.end(), global.begin(), global.end());
+    args.insert(args.end(), {"serve", "--listen", "127.0.0.1", "--port", "0", "--database", database.string(),
+                             "--operators", operators.string()});
     args.insert(args.end(), extra.begin(), extra.end());
     int out[2];
     REQUIRE(pipe2(out, O_CLOEXEC) == 0);

@@ -28,7 +28,7 @@ TEST_SUITE("enroll::routes::bundles") {
   TEST_CASE("a pending host cannot fetch yet") {
     ApiFixture f;
     auto web = key_pair();
-    REQUIRE(f.publish(web, "web1").status == 201);
+    REQUIRE(f.publish(web, "web1").status == 202);
     REQUIRE(f.push("web1", "app.age", k_age_ciphertext).status == 201);
     CHECK(f.as(web, "GET", "/v1/hosts/web1/bundles/app.age").status == 403);
   }
@@ -50,7 +50,7 @@ TEST_SUITE("enroll::routes::bundles") {
 
   TEST_CASE("uploads are audited and a sops file is accepted") {
     ApiFixture f;
-    REQUIRE(f.publish(key_pair(), "web1").status == 201);
+    REQUIRE(f.publish(key_pair(), "web1").status == 202);
     const std::string sops = "password: ENC[AES256_GCM,data:abc,iv:x,tag:y,type:str]\nsops:\n  mac: x\n";
     REQUIRE(f.push("web1", "app.yaml", sops).status == 201);
     auto audit = f.db->audit_for("web1", 10).value();

@@ -3,16 +3,16 @@
 using namespace vps::test::enroll;
 
 TEST_SUITE("enroll::routes::publish") {
-  TEST_CASE("a new host without a token is pending: re-publishing is idempotent") {
+  TEST_CASE("a new host without a token is pending (202), re-publishing is idempotent") {
     ApiFixture f;
     auto host = key_pair();
     auto first = f.publish(host, "web1");
-    CHECK(first.status == 201);
+    CHECK(first.status == 202);
     CHECK(nlohmann::json::parse(first.body)["status"] == "pending");
     auto before = f.snap();
     f.now += 10;
     auto again = f.publish(host, "Web1");  // hostname case does not matter
-    CHECK(again.status == 200);
+    CHECK(again.status == 202);
     CHECK(nlohmann::json::parse(again.body)["status"] == "pending");
     CHECK(f.db->list_hosts().value().size() == 1);
     CHECK(f.db->enrollments_for("web1").value().size() == 1);
@@ -51,14 +51,14 @@ TEST_SUITE("enroll::routes::publish") {
     CHECK(f.snap() == before);
   }
 
-  TEST_CASE("a different key for an approved host is flagged and never replaces it") {
+  TEST_CASE("a different key for an approved host is flagged, answered as pending, and never replaces it") {
     ApiFixture f;
     auto real = key_pair();
     REQUIRE(f.publish(real, "web1", f.token_for("web1")).status == 201);
     auto intruder = key_pair();
     auto r = f.publish(intruder, "web1", f.token_for("web1"));
-    CHECK(r.status == 409);
-    CHECK(nlohmann::json::parse(r.body)["status"] == "flagged");
+    CHECK(r.status == 202);
+    CHECK(nlohmann::json::parse(r.body)["status"] == "pending");
     auto host = f.db->find_host("web1").value();
     CHECK(host->key.fingerprint == fingerprint(real));
     CHECK(host->status == vps::enroll::store::HostStatus::approved);
@@ -70,19 +70,19 @@ TEST_SUITE("enroll::routes::publish") {
   TEST_CASE("a different key for a pending host is flagged too") {
     ApiFixture f;
     auto first = key_pair();
-    REQUIRE(f.publish(first, "web1").status == 201);
-    CHECK(f.publish(key_pair(), "web1").status == 409);
+    REQUIRE(f.publish(first, "web1").status == 202);
+    CHECK(f.publish(key_pair(), "web1").status == 202);
     CHECK(f.db->find_host("web1").value()->key.fingerprint == fingerprint(first));
   }
 
   TEST_CASE("after a reject the host may publish a new key, which is pending") {
     ApiFixture f;
     auto old_key = key_pair();
-    REQUIRE(f.publish(old_key, "web1").status == 201);
+    REQUIRE(f.publish(old_key, "web1").status == 202);
     REQUIRE(f.op("POST", "/v1/hosts/web1/reject").status == 200);
     CHECK(f.publish(old_key, "web1").status == 403);  // the rejected key stays rejected
     auto new_key = key_pair();
-    CHECK(f.publish(new_key, "web1").status == 200);
+    CHECK(f.publish(new_key, "web1").status == 202);
     CHECK(f.status_of("web1") == "pending");
     CHECK(f.db->find_host("web1").value()->key.fingerprint == fingerprint(new_key));
   }
@@ -91,7 +91,7 @@ TEST_SUITE("enroll::routes::publish") {
     ApiFixture f;
     auto host = key_pair();
     const std::string body = publication_body(host, "web1", f.now);
-    REQUIRE(f.api.handle(publish_request(body)).status == 201);
+    REQUIRE(f.api.handle(publish_request(body)).status == 202);
     auto before = f.snap();
     CHECK(f.api.handle(publish_request(body)).status == 401);  // replay
     CHECK(f.api.handle(publish_request(publication_body(host, "web1", f.now - 301))).status == 401);
@@ -106,7 +106,7 @@ TEST_SUITE("enroll::routes::publish") {
 
   TEST_CASE("publishing is audited") {
     ApiFixture f;
-    REQUIRE(f.publish(key_pair(), "web1").status == 201);
+    REQUIRE(f.publish(key_pair(), "web1").status == 202);
     auto audit = f.db->audit_for("web1", 10).value();
     REQUIRE(audit.size() == 1);
     CHECK(audit[0].action == "publish");

@@ -15,7 +15,7 @@ struct RebuildFixture : ApiFixture {
   crypto::Ed25519KeyPair host = key_pair();
 
   RebuildFixture() {
-    REQUIRE(publish(host, "web1").status == 201);
+    REQUIRE(publish(host, "web1").status == 202);
     REQUIRE(op("POST", "/v1/hosts/web1/approve").status == 200);
   }
 
@@ -111,7 +111,7 @@ TEST_SUITE("enroll::routes::rebuilds") {
   TEST_CASE("other hosts and operators cannot poll or report a host's rebuilds") {
     RebuildFixture f;
     auto other = key_pair();
-    REQUIRE(f.publish(other, "web2").status == 201);
+    REQUIRE(f.publish(other, "web2").status == 202);
     REQUIRE(f.op("POST", "/v1/hosts/web2/approve").status == 200);
     REQUIRE(f.op("POST", "/v1/hosts/web1/rebuilds", f.body(f.alice, 10)).status == 201);
     CHECK(f.as(other, "GET", "/v1/hosts/web1/rebuilds/next").status == 403);

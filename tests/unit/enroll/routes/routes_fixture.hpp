@@ -16,13 +16,27 @@ struct ApiFixture {
   crypto::Ed25519KeyPair alice = key_pair();
   std::unique_ptr<vps::enroll::store::Store> db = vps::enroll::store::Store::open(":memory:").value();
   std::int64_t now = k_now;
-  vps::enroll::routes::Api api{*db,
-                               vps::enroll::auth::Operators::parse(public_line(alice, "alice") + "\n", "ops").value(),
-                               test_policy(), [this] { return now; }};
+  vps::enroll::routes::Api api;
+
+  // Any policy; it always accepts requests signed for k_test_endpoint.
+  explicit ApiFixture(vps::enroll::routes::Policy policy = {})
+      : api{*db, vps::enroll::auth::Operators::parse(public_line(alice, "alice") + "\n", "ops").value(),
+            with_test_endpoint(std::move(policy)), [this] { return now; }} {}
+
+  static vps::enroll::routes::Policy with_test_endpoint(vps::enroll::routes::Policy policy) {
+    policy.auth.endpoints = test_policy().auth.endpoints;
+    return policy;
+  }
 
   net::http::Response publish(const crypto::Ed25519KeyPair& host, const std::string& name,
                               std::optional<std::string> token = std::nullopt) {
     return api.handle(publish_request(publication_body(host, name, now, std::move(token))));
+  }
+  net::http::Response publish_from(const std::string& address, const crypto::Ed25519KeyPair& host,
+                                   const std::string& name, std::optional<std::string> token = std::nullopt) {
+    auto request = publish_request(publication_body(host, name, now, std::move(token)));
+    request.remote_address = address;
+    return api.handle(request);
   }
   net::http::Response as(const crypto::Ed25519KeyPair& key, const std::string& method, const std::string& target,
                          const std::string& body = "") {

@@ -44,6 +44,21 @@ TEST_SUITE("enroll::store::Store") {
     CHECK(store->audit_count().value() == 1);
   }
 
+  TEST_CASE("schema 5 counts existing keys under the address they were published from") {
+    vps::test::TempDir dir;
+    {
+      auto db = Database::open(dir / "enroll.db", std::chrono::seconds(1)).value();
+      REQUIRE(migrate_to(*db, 4));
+      REQUIRE(db->exec("INSERT INTO enrollments (host, status, ssh_public_key, fingerprint, age_recipient, instance_id, "
+                       "hostname, boot_id, remote_address, published_at, last_seen_at) VALUES ('web1', 'pending', "
+                       "'k', 'SHA256:x', 'age1', 'i', 'web1', 'b', '192.0.2.9', 1, 1)"));
+    }
+    auto store = Store::open(dir / "enroll.db").value();
+    CHECK(store->database().user_version().value() == 5);
+    CHECK(store->count_pending_keys_from("192.0.2.9").value() == 1);
+    CHECK(store->find_enrollment("web1", "SHA256:x").value()->source == "192.0.2.9");
+  }
+
   TEST_CASE("a database from a newer release is refused") {
     vps::test::TempDir dir;
     {
