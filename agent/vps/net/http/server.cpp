@@ -10,6 +10,7 @@
 
 #include <vps/base/log.hpp>
 #include <vps/net/http/session.hpp>
+#include <vps/net/http/tls_policy.hpp>
 
 namespace vps::net::http {
 
@@ -74,7 +75,11 @@ struct Server::Impl {
     if (!o.cert_file && !o.key_file) return {};
     if (!o.cert_file || !o.key_file) return fail(Errc::config, "https needs both a certificate and a key file");
     tls.emplace(ssl::context::tls_server);
-    SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+    SSL_CTX* context = tls->native_handle();
+    VPS_CHECK(apply_tls_policy(context));
+    // A client cannot make the server renegotiate (a handshake's CPU cost, again and again, on
+    // one connection); TLS 1.3 has no renegotiation at all.
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION);
     beast::error_code ec;
     tls->use_certificate_chain_file(o.cert_file->string(), ec);
     if (ec) return fail(Errc::config, "loading certificate '" + o.cert_file->string() + "': " + ec.message());
