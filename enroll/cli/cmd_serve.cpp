@@ -81,7 +81,7 @@ const bool registered = vps::cli::register_command(10, [](CLI::App& app, vps::cl
   sub->add_option("--tls-key", o->tls_key, "PEM private key for HTTPS")->option_text("FILE");
   sub->add_option("--request-timeout", o->request_timeout, "Seconds to read one request or write a response")
       ->option_text("SECONDS")->check(CLI::Range(0.05, 600.0));
-  sub->add_option("--idle-timeout", o->idle_timeout, "Seconds an idle connection is kept")
+  sub->add_option("--idle-timeout", o->idle_timeout, "Seconds a kept-alive connection waits for its next request")
       ->option_text("SECONDS")->check(CLI::Range(0.05, 3600.0));
   sub->add_option("--max-body", o->max_body, "Largest request body in bytes")->option_text("BYTES")
       ->check(CLI::Range(std::size_t{16 * 1024}, std::size_t{256} * 1024 * 1024));

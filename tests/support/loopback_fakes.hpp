@@ -30,9 +30,14 @@ struct TestCerts {
   std::filesystem::path server_key;
 };
 
-// A CA and a server certificate it signs, valid for 127.0.0.1, ::1 and localhost (P-256).
+// The server key's type: P-256 (ECDSA suites) or RSA 2048 (what static-RSA key exchange needs,
+// so a test can prove those suites are refused rather than merely impossible).
+enum class CertKey { ec_p256, rsa_2048 };
+
+// A CA and a server certificate it signs, valid for 127.0.0.1, ::1 and localhost.
 // nullopt (and a MESSAGE) when the openssl CLI is missing or fails.
-inline std::optional<TestCerts> make_test_certs(const std::filesystem::path& dir, const std::string& name) {
+inline std::optional<TestCerts> make_test_certs(const std::filesystem::path& dir, const std::string& name,
+                                                CertKey server_key = CertKey::ec_p256) {
   auto openssl = find_program("openssl");
   if (!openssl) return std::nullopt;
   std::filesystem::create_directories(dir);
@@ -42,8 +47,11 @@ inline std::optional<TestCerts> make_test_certs(const std::filesystem::path& dir
   const std::vector<std::vector<std::string>> steps = {
       {o, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", p("ca.key"),
        "-out", p("ca.pem"), "-days", "2", "-subj", "/CN=" + name + " test CA"},
-      {o, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", p("server.key"),
-       "-out", p("server.csr"), "-subj", "/CN=localhost"},
+      server_key == CertKey::ec_p256
+          ? std::vector<std::string>{o, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                     "-keyout", p("server.key"), "-out", p("server.csr"), "-subj", "/CN=localhost"}
+          : std::vector<std::string>{o, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", p("server.key"), "-out",
+                                     p("server.csr"), "-subj", "/CN=localhost"},
       {o, "x509", "-req", "-in", p("server.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"), "-CAcreateserial", "-out",
        p("server.pem"), "-days", "2", "-extfile", p("san.cnf")},
   };

@@ -1,16 +1,52 @@
 #include <enroll/server/enroll_server.hpp>
 
+#include <vps/base/log.hpp>
+#include <vps/host/systemd/notify.hpp>
+
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 
-#include <vps/base/log.hpp>
-#include <vps/host/systemd/notify.hpp>
-
 namespace vps::enroll::server {
+
+namespace {
+
+// Every connection is a file descriptor; the database, journal and listener need a few more.
+constexpr rlim_t k_spare_descriptors = 64;
+
+// Raises the soft descriptor limit to what max_connections needs, as far as the hard limit allows
+// (systemd's default soft limit of 1024 is meant to be raised this way; the unit sets
+// LimitNOFILE= itself, so there the limit is already right, and @resources calls are filtered).
+// Short of it, accept() fails with EMFILE before max_connections is reached: said at startup.
+void ensure_descriptors(std::size_t max_connections) {
+  const rlim_t needed = static_cast<rlim_t>(max_connections) + k_spare_descriptors;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return;
+  rlimit raised = limit;
+  raised.rlim_cur = std::min(needed, limit.rlim_max);
+  if (raised.rlim_cur > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  if (limit.rlim_cur < needed) {
+    log::warning("serve: max_connections " + std::to_string(max_connections) + " needs about " +
+                 std::to_string(needed) + " file descriptors, the limit is " + std::to_string(limit.rlim_cur) +
+                 " (LimitNOFILE=); lower max_connections or raise the limit");
+  }
+}
+
+}  // namespace
 
 Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& config) {
   VPS_CHECK(validate(config));
+  ensure_descriptors(config.http.max_connections);
+  const bool plain = !config.http.cert_file;
+  if (plain && config.http.max_connections_per_address < config.http.max_connections) {
+    // Behind a TLS proxy every client arrives from the proxy's address.
+    log::notice("serve: plain HTTP: if a proxy forwards to this endpoint, all its clients share one address, "
+                "limited to max_connections_per_address (" +
+                std::to_string(config.http.max_connections_per_address) +
+                "); raise it to max_connections and let the proxy limit each client");
+  }
   std::unique_ptr<EnrollServer> server(new EnrollServer());
   auto operators = VPS_TRY(auth::OperatorsFile::open(config.operators));
   if (operators.current()->all().empty())

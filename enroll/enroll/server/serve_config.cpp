@@ -67,12 +67,18 @@ Result<ServeConfig> parse_serve_config(std::string_view yaml, std::string_view s
       const auto bytes = static_cast<std::size_t>(VPS_TRY(bounded(v, key, source, 16 * 1024, 256 * 1024 * 1024)));
       config.http.max_body_bytes = bytes;
       config.policy.max_bundle_bytes = bytes;
+    } else if (key == "first_byte_timeout_seconds") {
+      config.http.first_byte_timeout = std::chrono::seconds(VPS_TRY(bounded(v, key, source, 1, 600)));
+    } else if (key == "header_timeout_seconds") {
+      config.http.header_timeout = std::chrono::seconds(VPS_TRY(bounded(v, key, source, 1, 600)));
     } else if (key == "request_timeout_seconds") {
       config.http.request_timeout = std::chrono::seconds(VPS_TRY(bounded(v, key, source, 1, 600)));
     } else if (key == "idle_timeout_seconds") {
       config.http.idle_timeout = std::chrono::seconds(VPS_TRY(bounded(v, key, source, 1, 3600)));
     } else if (key == "max_connections") {
       config.http.max_connections = static_cast<std::size_t>(VPS_TRY(bounded(v, key, source, 1, 65536)));
+    } else if (key == "max_connections_per_address") {
+      config.http.max_connections_per_address = static_cast<std::size_t>(VPS_TRY(bounded(v, key, source, 1, 65536)));
     } else {
       return fail(Errc::config, source + ": unknown setting '" + key + "'");
     }

@@ -21,9 +21,12 @@
 //   publish_rate_per_minute: 30             # per source and endpoint process (token bucket), else 429
 //   publish_burst: 30
 //   max_body_bytes: 1048576
-//   request_timeout_seconds: 30
-//   idle_timeout_seconds: 60
-//   max_connections: 256
+//   first_byte_timeout_seconds: 10   # new connection: TLS handshake and first request byte
+//   header_timeout_seconds: 10       # a request's first byte to the end of its header
+//   request_timeout_seconds: 30      # a request's first byte to the end of its body; a response
+//   idle_timeout_seconds: 60         # kept-alive connection between requests
+//   max_connections: 2048            # in all; a new one replaces the longest-idle one when full
+//   max_connections_per_address: 32  # from one source address (behind a proxy: the proxy's)
 //
 // Unknown keys are refused (a typo must not silently keep a default).
 

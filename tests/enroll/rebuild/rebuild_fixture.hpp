@@ -31,7 +31,7 @@ struct RebuildFixture {
     write_text(f.dir / "operators", "# test operators\n" + public_line(f.alice, "alice") + "\n" + public_line(bob, "bob") + "\n");
     f.server->stop();
     f.server = std::make_unique<ServerProcess>(f.db_path, f.dir / "operators", std::vector<std::string>{},
-                                               std::vector<std::string>{}, server_log);
+                                               ServerProcess::Files{std::nullopt, server_log});
     write_text(f.dir / "bob.key", private_key_text(bob));
     std::filesystem::permissions(f.dir / "bob.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     REQUIRE(f.publish(host, "web1").status == 202);

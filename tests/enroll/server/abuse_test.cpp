@@ -92,8 +92,8 @@ TEST_SUITE("enroll::server::abuse") {
 
   TEST_CASE("pending caps per source address and overall refuse with Retry-After and store nothing") {
     TempDir config_dir;
-    ServerFixture f({"--request-timeout", "1", "--idle-timeout", "2"},
-                    {"--config", config_file(config_dir, "max_pending: 3\nmax_pending_per_address: 2\n")});
+    ServerFixture f({"--request-timeout", "1", "--idle-timeout", "2"}, std::nullopt,
+                    {config_file(config_dir, "max_pending: 3\nmax_pending_per_address: 2\n"), std::nullopt});
     auto a1 = key_pair();
     REQUIRE(f.publish(a1, "a1").status / 100 == 2);
     REQUIRE(f.publish(key_pair(), "a2").status / 100 == 2);

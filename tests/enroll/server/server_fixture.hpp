@@ -24,19 +24,23 @@ struct ServerFixture {
   std::filesystem::path db_path = dir / "enroll.db";
   std::unique_ptr<ServerProcess> server;
 
+  std::optional<std::filesystem::path> ca_file;  // trusted CA when the server runs HTTPS
+
   explicit ServerFixture(std::vector<std::string> extra = {"--request-timeout", "1", "--idle-timeout", "2"},
-                         std::vector<std::string> global = {}) {
+                         std::optional<std::filesystem::path> ca = std::nullopt, const ServerProcess::Files& files = {})
+      : ca_file(std::move(ca)) {
     write_text(dir / "operators", "# test operators\n" + public_line(alice, "alice") + "\n");
     write_text(dir / "alice.key", private_key_text(alice));
     write_text(dir / "mallory.key", private_key_text(mallory));
     std::filesystem::permissions(dir / "alice.key", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    server = std::make_unique<ServerProcess>(db_path, dir / "operators", std::move(extra), std::move(global));
+    server = std::make_unique<ServerProcess>(db_path, dir / "operators", std::move(extra), files);
   }
 
   ProcessResult cli(std::vector<std::string> args, const std::string& key = "alice.key") {
     std::vector<std::string> argv = {enroll_binary().string()};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--endpoint", server->url(), "--key", (dir / key).string()});
+    if (ca_file) argv.insert(argv.end(), {"--ca-file", ca_file->string()});
     ProcessOptions options;
     options.timeout_seconds = 30;
     return run(argv, options);
@@ -45,6 +49,7 @@ struct ServerFixture {
   Result<net::http::Response> try_send(const net::http::Request& request) {
     net::http::ClientOptions options;
     options.total_timeout = std::chrono::seconds(10);
+    options.ca_file = ca_file;
     auto url = net::http::parse_url(server->url()).value();
     return net::http::send(url, request, options);
   }

@@ -1,8 +1,7 @@
 #pragma once
 // Runs the real `vps-enroll serve` on 127.0.0.1 with an ephemeral port, learned from the
-// "listening on ..." line it prints once ready. Stopped with SIGTERM (bounded wait, then
-// SIGKILL) on destruction. Its stderr (the journal lines) goes to the test's stderr, or to
-// `stderr_file` when given.
+// "listening on ..." line it prints once ready (http, or https when extra names --tls-cert and
+// --tls-key). Stopped with SIGTERM (bounded wait, then SIGKILL) on destruction.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -23,24 +22,30 @@ namespace vps::test::enroll {
 
 class ServerProcess {
  public:
-  // `extra` goes after "serve"; `global` (e.g. --config FILE) before it; stderr to `stderr_file`.
+  struct Files {
+    std::optional<std::filesystem::path> config;       // serve.yaml (--config, before "serve")
+    std::optional<std::filesystem::path> stderr_file;  // the server's log, instead of the test's stderr
+  };
+
+  // `extra`: further options of `serve`.
   ServerProcess(const std::filesystem::path& database, const std::filesystem::path& operators,
-                std::vector<std::string> extra = {}, std::vector<std::string> global = {},
-                const std::filesystem::path& stderr_file = {}) {
+                std::vector<std::string> extra = {}, const Files& files = {}) {
     std::vector<std::string> args = {enroll_binary().string()};
-    args.insert(args.end(), global.begin(), global.end());
+    if (files.config) args.insert(args.end(), {"--config", files.config->string()});
     args.insert(args.end(), {"serve", "--listen", "127.0.0.1", "--port", "0", "--database", database.string(),
                              "--operators", operators.string()});
     args.insert(args.end(), extra.begin(), extra.end());
+    const auto stderr_file = files.stderr_file;
     int out[2];
     REQUIRE(pipe2(out, O_CLOEXEC) == 0);
     m_pid = fork();
     REQUIRE(m_pid >= 0);
     if (m_pid == 0) {
       dup2(out[1], 1);
-      if (!stderr_file.empty()) {
-        const int err = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (err >= 0) dup2(err, 2);
+      if (stderr_file) {
+        const int log = open(stderr_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (log < 0) _exit(127);
+        dup2(log, 2);
       }
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -58,7 +63,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   std::uint16_t port() const { return m_port; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+  std::string url() const { return m_scheme + "://127.0.0.1:" + std::to_string(m_port); }
   bool running() const { return m_pid > 0; }
 
   // SIGTERM and wait (at most 10 s); returns the exit status (128+signal if killed).
@@ -95,7 +100,9 @@ class ServerProcess {
       line.append(buffer, static_cast<std::size_t>(n));
     }
     const auto colon = line.rfind(':');
-    REQUIRE_MESSAGE(line.starts_with("listening on http://127.0.0.1:"), "server did not start: " << line);
+    const bool http = line.starts_with("listening on http://127.0.0.1:");
+    REQUIRE_MESSAGE((http || line.starts_with("listening on https://127.0.0.1:")), "server did not start: " << line);
+    m_scheme = http ? "http" : "https";
     m_port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
   }
 
@@ -103,6 +110,7 @@ class ServerProcess {
   int m_stdout = -1;
   int m_status = -1;
   std::uint16_t m_port = 0;
+  std::string m_scheme = "http";
 };
 
 }  // namespace vps::test::enroll

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <vps/net/http/backoff.hpp>
+#include <vps/net/http/tls_policy.hpp>
 
 namespace vps::net::http {
 
@@ -165,7 +166,7 @@ class Exchange {
   Status configure(ssl::context& context) const {
     error_code ec;
     context.set_verify_mode(ssl::verify_peer, ec);
-    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    VPS_CHECK(apply_tls_policy(context.native_handle()));
     if (m_options.ca_file) {
       context.load_verify_file(m_options.ca_file->string(), ec);
       if (ec) return fail(Errc::config, "loading CA file '" + m_options.ca_file->string() + "': " + ec.message());

@@ -7,6 +7,10 @@
 // One I/O thread runs every session, so the handler is called serially and must not block
 // for long (it should consult a store and return). Port 0 binds an ephemeral port, reported
 // by local_port(), which is how tests run servers on 127.0.0.1 without collisions.
+//
+// Connections are capped per source address and in all, and idle ones yield to new clients
+// (connection_table.hpp); when a cap bites, a warning names the address, at most one line per
+// kind every 10 s. HTTPS speaks only TLS 1.3 and TLS 1.2 with ECDHE + AEAD (tls_policy.hpp).
 
 #include <chrono>
 #include <cstdint>
@@ -31,11 +35,20 @@ struct ServerOptions {
   std::optional<std::filesystem::path> key_file;
   std::size_t max_header_bytes = 16 * 1024;  // larger: 431, connection closed
   std::size_t max_body_bytes = 1024 * 1024;  // larger: 413, connection closed
-  // TLS handshake, reading a request once its first byte arrived, and writing the response.
+  // A new connection: the TLS handshake and the first byte of its first request, from accept.
+  // Short, so connections that say nothing cannot hold slots (and they are evicted first).
+  std::chrono::milliseconds first_byte_timeout{10000};
+  // Every request: from its first byte to the end of its header (at most request_timeout).
+  std::chrono::milliseconds header_timeout{10000};
+  // Every request: from its first byte to the end of its body; and writing the response.
   std::chrono::milliseconds request_timeout{30000};
-  // Waiting for the first byte of a request on a new or kept-alive connection.
+  // A kept-alive connection waiting for its next request (it yields its slot when the server is full).
   std::chrono::milliseconds idle_timeout{60000};
-  std::size_t max_connections = 256;           // further connections are closed at once
+  // Open connections in all; when reached, a new one replaces the longest-idle connection, or
+  // is closed at once when none is idle (see ConnectionTable). Each needs a file descriptor.
+  std::size_t max_connections = 2048;
+  // Open connections from one source address; further ones are closed at once.
+  std::size_t max_connections_per_address = 32;
   std::chrono::milliseconds stop_grace{5000};  // stop() waits this long for busy sessions
 };
 
@@ -44,8 +57,8 @@ using Handler = std::function<Response(const Request&)>;
 // Long polling: an asynchronous handler answers through a Responder, at once or later (from a
 // timer or a post on executor(), i.e. on the I/O thread). The first call sends the response,
 // later ones do nothing; when the server stops, a parked request is answered 503 by the server
-// and the handler's late answer is dropped. A parked request holds its connection, so the
-// handler must bound how many it parks (max_connections bounds them all); a request whose
+// and the handler's late answer is dropped. A parked request holds its connection (which is busy,
+// never evicted), so the handler must bound how many it parks and for how long; a request whose
 // Responder is dropped unanswered stays parked until stop().
 class Responder {
  public:

@@ -95,37 +95,6 @@ TEST_SUITE("net::http::Server") {
     REQUIRE(response);
     CHECK(response->status == 500);
   }
-  TEST_CASE("idle connections are closed after the idle timeout") {
-    ServerOptions options;
-    options.idle_timeout = 200ms;
-    auto server = Server::start(options, echo);
-    REQUIRE(server);
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::socket socket(ioc);
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"), (*server)->local_port()});
-    const auto start = std::chrono::steady_clock::now();
-    timeval timeout{5, 0};
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    char byte;
-    boost::system::error_code ec;
-    socket.read_some(boost::asio::buffer(&byte, 1), ec);
-    CHECK(ec == boost::asio::error::eof);
-    CHECK(seconds_since(start) < 3.0);
-  }
-  TEST_CASE("refuses connections beyond max_connections") {
-    ServerOptions options;
-    options.max_connections = 1;
-    auto server = Server::start(options, echo);
-    REQUIRE(server);
-    boost::asio::io_context ioc;
-    boost::asio::ip::tcp::socket first(ioc);
-    first.connect({boost::asio::ip::make_address("127.0.0.1"), (*server)->local_port()});
-    for (int i = 0; i < 200 && (*server)->connection_count() < 1; ++i) std::this_thread::sleep_for(5ms);
-    REQUIRE((*server)->connection_count() == 1);
-    auto response = send(local_url("http", (*server)->local_port()), Request{}, fast_client());
-    REQUIRE_FALSE(response);
-    CHECK(response.error().code == Errc::retry);
-  }
   TEST_CASE("stop() is graceful and bounded with an idle client attached") {
     auto server = Server::start({}, echo);
     REQUIRE(server);
