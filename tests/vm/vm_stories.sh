@@ -28,7 +28,10 @@ since() { echo $(( $(date +%s) - $1 )); }
 ip link set lo up
 
 # --- the endpoint --------------------------------------------------------------------------------
+# Signed requests name the endpoint they are meant for: the guest reaches it as 10.0.2.2 (QEMU user
+# networking), the operator commands here as 127.0.0.1.
 "$enroll_bin" serve --listen 127.0.0.1 --port "$enroll_port" --database "$work/enroll.db" \
+  --endpoint-url "http://10.0.2.2:$enroll_port" --endpoint-url "http://127.0.0.1:$enroll_port" \
   --operators "$work/operators" >"$work/serve.out" 2>"$work/serve.log" &
 server_pid=$!
 wait_for 20 "vps-enroll serve listening" grep -q '^listening on ' "$work/serve.out"

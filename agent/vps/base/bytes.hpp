@@ -1,6 +1,12 @@
 #pragma once
 // Byte containers. SecretBytes wipes every buffer it frees (including on growth), so key
 // material and plaintext never linger in freed heap memory.
+//
+// Buffers of a page or more (large secrets, whole decrypted files) get pages of their own,
+// marked MADV_DONTDUMP, so even a core dump or gcore taken by root leaves them out. Smaller ones
+// stay on the heap: marking heap pages would split the heap's mapping once per buffer and
+// exclude unrelated data; for them the processes' own non-dumpability (PR_SET_DUMPABLE 0,
+// RLIMIT_CORE 0, LimitCORE=0 in the units: cli/run) is the protection, with the wipe on free.
 
 #include <cstddef>
 #include <cstdint>
@@ -16,15 +22,26 @@ namespace vps {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
+namespace detail {
+// Page-granular, MADV_DONTDUMP allocation for large secret buffers (bytes.cpp).
+inline constexpr std::size_t k_dontdump_threshold = 4096;
+void* allocate_dontdump(std::size_t bytes);  // throws std::bad_alloc
+void free_dontdump(void* p, std::size_t bytes) noexcept;
+}  // namespace detail
+
 template <class T>
 struct WipingAllocator {
   using value_type = T;
   WipingAllocator() noexcept = default;
   template <class U>
   WipingAllocator(const WipingAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+  T* allocate(std::size_t n) {
+    if (n * sizeof(T) >= detail::k_dontdump_threshold) return static_cast<T*>(detail::allocate_dontdump(n * sizeof(T)));
+    return std::allocator<T>{}.allocate(n);
+  }
   void deallocate(T* p, std::size_t n) noexcept {
     sodium_memzero(p, n * sizeof(T));
+    if (n * sizeof(T) >= detail::k_dontdump_threshold) return detail::free_dontdump(p, n * sizeof(T));
     std::allocator<T>{}.deallocate(p, n);
   }
   template <class U>
