@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libsodium-dev libssl-dev libboost-dev libboost-system-dev libyaml-cpp-dev libsystemd-dev
   libsqlite3-dev zlib1g-dev doctest-dev nlohmann-json3-dev libcli11-dev libexpected-dev
+  libssh-dev libbsd-dev
   # test peers: the reference tools we must interoperate with
   age openssh-client openssh-server systemd util-linux iproute2 procps
   # packaging: .deb Depends via dpkg-shlibdeps; `nix-instantiate --parse` on packaging/nix

@@ -9,8 +9,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "vps-enroll " VPS_VERSION);
   vps::cli::add_global_options(app, context,
                                 "Configuration file of serve (default <root>/etc/vps-enroll/serve.yaml)");
+  // Before the subcommands exist: CLI11 copies fallthrough into each subcommand when it is
+  // added, and fallthrough is what lets `status --root DIR` reach the global --root.
+  app.fallthrough();
   vps::cli::add_registered_commands(app, context);
   app.require_subcommand(0, 1);
-  app.fallthrough();
   return vps::cli::run(app, context, argc, argv);
 }

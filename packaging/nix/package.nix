@@ -15,6 +15,8 @@
   nlohmann_json,
   cli11,
   tl-expected,
+  libssh,
+  libbsd,
   doctest,
   # The test suite needs root, network namespaces and the reference tools (age, sshd), which
   # the Nix build sandbox does not offer; .ci/run runs it on Debian instead.
@@ -46,6 +48,8 @@ stdenv.mkDerivation {
     nlohmann_json
     cli11
     tl-expected
+    libssh # operator keys: passphrase-protected OpenSSH keys (vps-enroll only)
+    libbsd # operator keys: readpassphrase(3)
   ];
   checkInputs = [ doctest ];
 

@@ -162,7 +162,7 @@ TEST_SUITE("packaging::deb") {
     const auto depends = field(deb, "Depends");
     INFO("Depends: " << depends);
     for (const char* library : {"libc6", "libsodium23", "libssl3", "libsystemd0", "libyaml-cpp0.7", "libsqlite3-0",
-                                "libstdc++6", "zlib1g"})
+                                "libstdc++6", "zlib1g", "libssh-4", "libbsd0"})
       CHECK_MESSAGE(depends.find(library) != std::string::npos, library);
     // No -dev package, and every entry is "name" or "name (op version)".
     CHECK(depends.find("-dev") == std::string::npos);

@@ -24,6 +24,7 @@ ProcessResult run(const std::vector<std::string>& argv, const ProcessOptions& op
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(127);
+    if (options.new_session && setsid() < 0) _exit(127);
     for (const auto& kv : options.env) putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -74,6 +74,7 @@ struct ProcessOptions {
   std::vector<std::string> env;       // extra "K=V" entries
   std::filesystem::path cwd;
   double timeout_seconds = 120;       // killed (SIGKILL) past this
+  bool new_session = false;           // setsid(): no controlling terminal, /dev/tty cannot open
 };
 
 // Runs argv (argv[0] looked up in PATH), feeding stdin, capturing stdout and stderr.

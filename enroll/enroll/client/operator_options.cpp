@@ -2,13 +2,20 @@
 
 #include <cstdlib>
 
+#include <enroll/client/operator_key.hpp>
 #include <enroll/routes/names.hpp>
 
 namespace vps::enroll::client {
 
 void add_operator_options(CLI::App& command, OperatorOptions& options) {
-  command.add_option("--key", options.key_file, "Operator's OpenSSH ed25519 private key (default ~/.ssh/id_ed25519)")
-      ->option_text("FILE");
+  command
+      .add_option("--key", options.key_file,
+                  "Operator's ed25519 key: a private key FILE (passphrase asked when encrypted) or FILE.pub; signed by "
+                  "ssh-agent when it holds the key. SHA256:... names a key in the agent (default ~/.ssh/id_ed25519)")
+      ->option_text("FILE|SHA256:...");
+  command.add_flag("--agent", options.agent,
+                   "Sign only through ssh-agent ($SSH_AUTH_SOCK), never with a key file; without --key, the agent's "
+                   "only ed25519 key");
   command.add_option("--endpoint", options.endpoint, "Enrollment endpoint URL (default $VPS_ENROLL_ENDPOINT)")
       ->option_text("URL");
   command.add_option("--ca-file", options.ca_file, "CA bundle to verify the endpoint (default: system CAs)")
@@ -27,13 +34,6 @@ Result<SignedClient> connect(const OperatorOptions& options) {
   if (endpoint.empty()) return fail(Errc::usage, "no endpoint: pass --endpoint URL or set VPS_ENROLL_ENDPOINT");
   auto url = net::http::parse_url(endpoint);
   if (!url) return fail(Errc::usage, url.error().message);
-  std::filesystem::path key_file = options.key_file;
-  if (key_file.empty()) {
-    const char* home = std::getenv("HOME");
-    if (!home || !*home) return fail(Errc::usage, "no --key given and $HOME is not set");
-    key_file = std::filesystem::path(home) / ".ssh" / "id_ed25519";
-  }
-  auto key = VPS_TRY(load_signing_key(key_file));
   net::http::ClientOptions http;
   if (!options.ca_file.empty()) http.ca_file = options.ca_file;
   if (options.timeout_seconds <= 0 || options.timeout_seconds > 3600) {
@@ -45,6 +45,8 @@ Result<SignedClient> connect(const OperatorOptions& options) {
   http.io_timeout = std::min(http.io_timeout, timeout);
   http.max_body_bytes = 64 * 1024 * 1024;
   http.user_agent = "vps-enroll";
+  // Last: every usage error is reported before anyone is asked for a passphrase.
+  auto key = VPS_TRY(load_operator_key(KeyChoice{options.key_file, options.agent}));
   return SignedClient(std::move(*url), std::move(key), std::move(http));
 }
 

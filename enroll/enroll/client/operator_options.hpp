@@ -1,6 +1,7 @@
 #pragma once
-// Options every operator subcommand shares (--key, --endpoint, --ca-file, --json) and the
-// client they configure. The endpoint comes from --endpoint or $VPS_ENROLL_ENDPOINT.
+// Options every operator subcommand shares (--key, --agent, --endpoint, --ca-file, --json) and
+// the client they configure. The endpoint comes from --endpoint or $VPS_ENROLL_ENDPOINT; the
+// signing key from ssh-agent or a key file as operator_key.hpp decides.
 
 #include <filesystem>
 #include <string>
@@ -11,13 +12,13 @@
 
 namespace vps::enroll::client {
 
-using net::api::load_signing_key;
 using net::api::response_error;
 using net::api::SignedClient;
 using net::api::SigningKey;
 
 struct OperatorOptions {
-  std::string key_file;   // default ~/.ssh/id_ed25519
+  std::string key_file;   // FILE, FILE.pub or SHA256:... (operator_key.hpp); default ~/.ssh/id_ed25519
+  bool agent = false;     // sign only through ssh-agent
   std::string endpoint;   // default $VPS_ENROLL_ENDPOINT
   std::string ca_file;    // default: system trust store
   bool json = false;
@@ -26,7 +27,7 @@ struct OperatorOptions {
 
 void add_operator_options(CLI::App& command, OperatorOptions& options);
 
-// Errc::usage when no endpoint is given; key errors as load_signing_key reports them.
+// Errc::usage when no endpoint is given; key errors as load_operator_key reports them.
 Result<SignedClient> connect(const OperatorOptions& options);
 
 // "/v1/hosts/" + name, after checking the name (Errc::usage otherwise), so the CLI never

@@ -63,7 +63,6 @@ net::http::Response get_bundle(RouteContext& ctx, const auth::Caller& caller, co
 inline constexpr int k_max_rebuild_wait_seconds = 60;
 inline constexpr std::size_t k_max_output_tail = 64 * 1024;
 inline constexpr std::size_t k_max_rebuild_report_body = 512 * 1024;  // 64 KiB tail, JSON-escaped
-std::optional<int> parse_wait_query(std::string_view query);  // "wait=N", 0 <= N <= 60
 net::http::Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host, std::int64_t id);

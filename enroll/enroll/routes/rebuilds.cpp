@@ -2,7 +2,6 @@
 // host long-polls for its own and reports progress. The endpoint checks the operator's
 // signature too (so it stores nothing an operator did not sign), but the host verifies it
 // again against its own list: the endpoint's checks are a filter, not the authority.
-#include <charconv>
 
 #include <enroll/routes/context.hpp>
 #include <vps/base/text.hpp>
@@ -105,18 +104,6 @@ tl::expected<void, Response> check_report_types(const Json& body) {
 }
 
 }  // namespace
-
-std::optional<int> parse_wait_query(std::string_view query) {
-  if (!query.starts_with("wait=")) return std::nullopt;
-  query.remove_prefix(5);
-  int value = 0;
-  auto [end, ec] = std::from_chars(query.data(), query.data() + query.size(), value);
-  if (query.empty() || query.size() > 3 || ec != std::errc() || end != query.data() + query.size() || value < 0 ||
-      value > k_max_rebuild_wait_seconds) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
   if (auto ok = auth::require_operator(caller); !ok) return deny(ok.error());

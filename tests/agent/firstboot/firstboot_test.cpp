@@ -65,6 +65,17 @@ TEST_SUITE("agent::firstboot") {
     CHECK(root.agent({"status"}).out.find("enrollment:  none") != std::string::npos);
   }
 
+  TEST_CASE("global options are accepted after the subcommand too") {
+    test::AgentRoot root;
+    REQUIRE(root.agent({"firstboot"}).exit_code == 0);
+    auto after = test::run({test::agent_binary().string(), "status", "--json", "--root", root.path().string()});
+    REQUIRE(after.exit_code == 0);
+    CHECK(json::parse(after.out)["enrollment"]["status"] == "none");
+    auto pubkey = test::run({test::agent_binary().string(), "pubkey", "--root", root.path().string()});
+    CHECK(pubkey.exit_code == 0);
+    CHECK(pubkey.out == test::read_text(root.pub()));
+  }
+
   TEST_CASE("pubkey without a key exits no_key") {
     test::AgentRoot root;
     auto result = root.agent({"pubkey"});

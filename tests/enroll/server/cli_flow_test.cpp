@@ -99,6 +99,17 @@ TEST_SUITE("enroll::server::cli") {
     CHECK(r.exit_code == 64);
   }
 
+  TEST_CASE("serve takes the global --config after the subcommand") {
+    TempDir dir;
+    auto missing = (dir / "missing.yaml").string();
+    auto r = run({enroll_binary().string(), "serve", "--config", missing});
+    // Not a usage error (64) about an unexpected argument: serve read the option and says the
+    // file is missing.
+    CHECK(r.exit_code != 64);
+    CHECK(r.exit_code != 0);
+    CHECK_MESSAGE(r.err.find("missing.yaml") != std::string::npos, r.err);
+  }
+
   TEST_CASE("SIGTERM stops the server cleanly") {
     ServerFixture f;
     CHECK(f.server->stop() == 0);

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vps/base/text.hpp>
+
 extern char** environ;
 
 namespace vps::host::rebuild {
@@ -59,13 +61,11 @@ std::vector<std::string> substitute_revision(const std::vector<std::string>& arg
   return out;
 }
 
-std::string sanitize_output(std::string_view bytes) {
-  std::string out(bytes);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (!(u == '\n' || u == '\t' || (u >= 0x20 && u < 0x7f))) c = '?';
-  }
-  return out;
+std::string sanitize_output(std::string_view bytes, std::size_t max_bytes) {
+  // Escaping can only lengthen the text; the end of a build log is what explains a failure, so
+  // the cut keeps the end, on a character boundary.
+  const std::string escaped = text::escape_control(bytes, text::Newlines::keep);
+  return std::string(text::utf8_suffix(escaped, max_bytes));
 }
 
 Result<CommandResult> run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
@@ -139,7 +139,7 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  result.output_tail = sanitize_output(tail);
+  result.output_tail = sanitize_output(tail, tail_bytes);
   return result;
 }
 

@@ -33,8 +33,10 @@ std::vector<std::string> substitute_revision(const std::vector<std::string>& arg
 Result<CommandResult> run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                                   std::chrono::milliseconds timeout, std::size_t tail_bytes);
 
-// Printable ASCII (and newline, tab) only: other bytes become '?', so the tail is safe JSON
-// text and safe to print on an operator's terminal.
-std::string sanitize_output(std::string_view bytes);
+// The output as valid UTF-8 with every control character but newline and tab escaped
+// (text::escape_control), so the tail is safe JSON text and safe on an operator's terminal,
+// and non-ASCII build output (nix's quotes and ellipses) stays readable; at most `max_bytes`,
+// the end kept.
+std::string sanitize_output(std::string_view bytes, std::size_t max_bytes);
 
 }  // namespace vps::host::rebuild

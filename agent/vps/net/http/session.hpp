@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include <vps/base/log.hpp>
 #include <vps/net/http/connection_table.hpp>
 #include <vps/net/http/server.hpp>
 
@@ -205,7 +206,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         m_stream.get_executor());
     try {
       m_shared->async_handler(request, std::move(respond));
-    } catch (...) {
+    } catch (const std::exception& e) {
+      // As handle_safely does for the synchronous handlers: the client gets a bare 500, the
+      // journal gets the cause.
+      log::error("http handler failed on " + request.method + " " + request.target + ": " + e.what());
       finish_parked(Response::text(500, "internal error\n"));
     }
   }

@@ -28,7 +28,18 @@ TEST_SUITE("host::rebuild::CommandRunner") {
     REQUIRE(r);
     CHECK(r->succeeded());
     CHECK(r->output_tail.size() == 100);
-    CHECK(r->output_tail.ends_with("??end"));
+    CHECK(r->output_tail.ends_with("\\x01\\xffend"));
+  }
+
+  TEST_CASE("non-ASCII output stays readable, escape sequences do not") {
+    auto r = run_command({"/bin/sh", "-c", "printf 'building \342\200\230web\342\200\231\342\200\246\n\033[31mred\n'"},
+                         {}, 10s, 1024);
+    REQUIRE(r);
+    CHECK(r->output_tail == "building \u2018web\u2019\u2026\n\\x1b[31mred\n");
+    // The cut never splits a character: 3-byte characters, a 7-byte tail keeps two of them.
+    auto cut = run_command({"/bin/sh", "-c", "printf '\342\200\246\342\200\246\342\200\246'"}, {}, 10s, 7);
+    REQUIRE(cut);
+    CHECK(cut->output_tail == "\u2026\u2026");
   }
 
   TEST_CASE("a command past its timeout is killed and reported") {
