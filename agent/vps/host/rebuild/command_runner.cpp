@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -62,10 +63,26 @@ std::vector<std::string> substitute_revision(const std::vector<std::string>& arg
 }
 
 std::string sanitize_output(std::string_view bytes, std::size_t max_bytes) {
-  // Escaping can only lengthen the text; the end of a build log is what explains a failure, so
-  // the cut keeps the end, on a character boundary.
-  const std::string escaped = text::escape_control(bytes, text::Newlines::keep);
-  return std::string(text::utf8_suffix(escaped, max_bytes));
+  // Escaping lengthens the text, and the end of a build log is what explains a failure: walk
+  // back from the end one character at a time, escaping each, so the cut falls between whole
+  // characters and whole escapes.
+  std::vector<std::string> pieces;
+  std::size_t total = 0;
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    std::string_view last;
+    for (std::size_t width = 1; width <= 4 && last.empty(); ++width) last = text::utf8_suffix(rest, width);
+    if (last.empty()) last = rest.substr(rest.size() - 1);  // stray continuation bytes: one at a time
+    std::string piece = text::escape_control(last, text::Newlines::keep);
+    if (total + piece.size() > max_bytes) break;
+    total += piece.size();
+    pieces.push_back(std::move(piece));
+    rest.remove_suffix(last.size());
+  }
+  std::string out;
+  out.reserve(total);
+  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) out += *it;
+  return out;
 }
 
 Result<CommandResult> run_command(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
