@@ -11,7 +11,7 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 find_package(tl-expected 1.0 REQUIRED)
 find_package(Threads REQUIRED)
-# Operator keys only (agent/vps/host/keys, linked into vps-enroll): libssh decrypts
+# Operator keys only (src/vps/enroll/keys, linked into vps-enroll): libssh decrypts
 # passphrase-protected OpenSSH keys (bcrypt_pbkdf), libbsd's readpassphrase reads passphrases.
 pkg_check_modules(LIBSSH REQUIRED IMPORTED_TARGET libssh>=0.10)
 pkg_check_modules(LIBBSD REQUIRED IMPORTED_TARGET libbsd>=0.11)

@@ -13,9 +13,9 @@ bash scripts/deps.sh
 build=${BUILD_DIR:-build-demo}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPS_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target vps-agent vps-enroll vps-agent-generator
-agent="$PWD/$build/agent/cmd/vps-agent"
-enroll="$PWD/$build/enroll/cli/vps-enroll"
-generator="$PWD/$build/agent/generator/vps-agent-generator"
+agent="$PWD/$build/bin/vps-agent"
+enroll="$PWD/$build/bin/vps-enroll"
+generator="$PWD/$build/bin/vps-agent-generator"
 
 scratch=$(mktemp -d /tmp/vps-demo.XXXXXX)
 server_pid=""
@@ -154,12 +154,12 @@ DEMO_ROOT="$root" "$agent" --root "$root" watch --max-time 120 2> "$scratch/watc
 watch_pid=$!
 
 step "operator alice: vps-enroll rebuild demo-host --revision v2 --wait"
-"$enroll" rebuild demo-host --revision v2 --wait --timeout 60s --key "$op/id_ed25519"
+"$enroll" rebuild demo-host --revision v2 --wait --wait-timeout 60s --key "$op/id_ed25519"
 echo "host now has: $(cat "$root/etc/demo-release")"
 
 step "operator bob (trusted by the endpoint, not by the host): the host refuses, nothing runs"
 status=0
-"$enroll" rebuild demo-host --revision evil --wait --timeout 60s --key "$op/bob_ed25519" || status=$?
+"$enroll" rebuild demo-host --revision evil --wait --wait-timeout 60s --key "$op/bob_ed25519" || status=$?
 echo "vps-enroll rebuild exited $status (85: the host refused); host still has: $(cat "$root/etc/demo-release")"
 [[ $status == 85 ]] && grep -q 'revision v2' "$root/etc/demo-release"
 

@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
 
   // Enroll and approve the host.
   vps::protocol::Publication p;
+  p.endpoint = url.origin();
   p.hostname = "web1";
   p.instance_id = "1";
   p.ssh_public_key = vps::protocol::ssh_public_key_field(host.public_key);
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
   vps::net::http::Request publish;
   publish.method = "POST";
   publish.target = "/v1/enrollments";
-  publish.body = vps::protocol::serialize(vps::protocol::sign(p, host.seed).value());
+  publish.body = vps::protocol::serialize(vps::protocol::sign(p, vps::crypto::SeedSigner(host.seed)).value());
   (void)vps::net::http::send(url, publish, {});
   vps::net::api::SignedClient op(url, vps::net::api::load_signing_key(dir / "alice.key").value(), {});
   if (!op.call_json("POST", "/v1/hosts/web1/approve")) return 1;
@@ -151,13 +152,14 @@ int main(int argc, char** argv) {
                             &agent_out);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the first long poll is parked
 
+  const std::string host_fingerprint = vps::formats::openssh::sha256_fingerprint(host.public_key);
   std::vector<double> latencies;
   std::int64_t sequence = unix_now() * 1000;
   const auto overall = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   for (unsigned i = 0; i < count && std::chrono::steady_clock::now() < overall; ++i) {
     const std::string revision = "r" + std::to_string(i);
-    vps::protocol::RebuildRequest r{"web1", revision, ++sequence, unix_now() + 600, {}};
-    auto s = vps::protocol::sign_rebuild_request(r, alice.seed).value();
+    const vps::protocol::RebuildRequest r{"web1", host_fingerprint, revision, ++sequence, unix_now() + 600, {}};
+    auto s = vps::protocol::sign_rebuild_request(r, vps::crypto::SeedSigner(alice.seed)).value();
     const Json body{{"request", s.text}, {"signature", vps::base64::encode(s.signature)}};
     const std::int64_t t0 = unix_nanos();
     auto created = op.call_json("POST", "/v1/hosts/web1/rebuilds", body.dump());

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include <enroll/routes/api.hpp>
-#include <enroll/routes/names.hpp>
+#include <vps/enroll/routes/api.hpp>
+#include <vps/enroll/routes/names.hpp>
 
 namespace {
 

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto signed_request = vps::protocol::parse_signed_rebuild_request(text, signature)) {
     (void)vps::protocol::verify_rebuild_signature(*signed_request);
-    (void)vps::protocol::check_rebuild_applicable(signed_request->request, "web1", 0, 0);
+    (void)vps::protocol::check_rebuild_applicable(signed_request->request, "web1", "SHA256:x", 0, 0);
   }
   return 0;
 }

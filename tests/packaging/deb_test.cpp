@@ -252,7 +252,10 @@ TEST_SUITE("packaging::deb") {
         {"vps-secrets.target.requires", "vps-secrets.service"},
         {"multi-user.target.wants", "vps-secrets.target"},
     };
-    for (const auto& [target_dir, unit] : wanted) {
+    for (const auto& want : wanted) {
+      // Named copies: clang 14 cannot capture structured bindings in doctest's message lambdas.
+      const auto& target_dir = want.first;
+      const auto& unit = want.second;
       INFO(target_dir << "/" << unit);
       CHECK(fs::is_symlink(links / target_dir / unit));
       CHECK(k_enabled_units.count(unit) == 1);

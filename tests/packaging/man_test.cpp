@@ -155,7 +155,8 @@ TEST_SUITE("packaging::man") {
       collect(page, {}, commands);
       CHECK(commands.size() >= 8);  // the program and its subcommands
       const auto sections = headings(plain_lines(page.source));
-      for (const auto& [name, help] : commands) {
+      for (const auto& command : commands) {
+        const auto& name = command.first;
         if (name.empty()) continue;
         const std::string prefix = page.program + " " + name;
         bool found = false;
@@ -171,7 +172,10 @@ TEST_SUITE("packaging::man") {
       std::vector<std::pair<std::string, Help>> commands;
       collect(page, {}, commands);
       const auto documented = documented_options(plain_lines(page.source));
-      for (const auto& [name, help] : commands) {
+      for (const auto& command : commands) {
+        // Named copies: clang 14 cannot capture structured bindings in doctest's message lambdas.
+        const auto& name = command.first;
+        const auto& help = command.second;
         for (const auto& option : help.long_options) {
           INFO(page.source.filename().string() << " has no .TP for '" << page.program << " " << name << " " << option
                                                << "'");

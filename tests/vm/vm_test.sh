@@ -89,7 +89,7 @@ log "checking the product image (check-image)"
 # --- 3. boot it and walk the stories, in a network namespace of the test's own -------------------
 log "entering a private network namespace (unshare -n): only loopback and QEMU user networking"
 export work source_dir t_build
-export image="$work/vps-test.img" agent_bin="$build/agent/cmd/vps-agent" enroll_bin="$build/enroll/cli/vps-enroll"
+export image="$work/vps-test.img" agent_bin="$build/bin/vps-agent" enroll_bin="$build/bin/vps-enroll"
 status=0
 unshare --net -- bash "$here/vm_stories.sh" || status=$?
 [[ ${VPS_VM_KEEP:-0} == 1 ]] || rm -f "$work/vps-test.img" "$work/vmlinuz" "$work/initrd.img"

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include <vps/formats/openssh/private_key.hpp>
-#include <vps/host/fs/fd.hpp>
+#include <vps/sys/fs/fd.hpp>
 
 #include "agent_root.hpp"
 
@@ -81,7 +81,7 @@ int spawn_and_kill(const std::vector<std::string>& argv, Micros delay, int inoti
     ::_exit(127);
   }
   if (inotify_fd >= 0) {
-    host::Fd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    sys::Fd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     REQUIRE(pid_fd.get() >= 0);
     wait_for_temp_file(inotify_fd, pid_fd.get(), std::chrono::seconds(5));
   }
@@ -124,7 +124,7 @@ TEST_SUITE("agent::firstboot crash consistency") {
     int killed = 0, completed = 0, with_key = 0, in_window = 0;
     fs::create_directories(root.key().parent_path());
     fs::create_directories(root.state().parent_path());
-    host::Fd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    sys::Fd inotify(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     REQUIRE(inotify.get() >= 0);
     for (const auto& dir : {root.key().parent_path(), root.state().parent_path()})
       REQUIRE(::inotify_add_watch(inotify.get(), dir.c_str(), IN_CREATE) >= 0);

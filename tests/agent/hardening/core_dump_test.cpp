@@ -118,7 +118,9 @@ void check_not_dumpable(std::vector<std::string> command, const std::filesystem:
     owner = child.proc_owner();
   }
   CHECK_MESSAGE(owner == 0, binary.filename().string() << " is dumpable: /proc/PID is owned by uid " << owner);
-  const auto [soft, hard] = child.core_limits();
+  // Named, not a structured binding: clang 14 cannot capture those in doctest's message lambdas.
+  const auto limits = child.core_limits();
+  const std::string soft = limits.first, hard = limits.second;
   CHECK_MESSAGE(soft == "0", "core limit (soft) " << soft);
   CHECK_MESSAGE(hard == "0", "core limit (hard) " << hard);
 }

@@ -89,7 +89,7 @@ TEST_SUITE("agent::publish") {
     RawTcpServer fake(RawTcpServer::Mode::stall);
     host.configure("http://127.0.0.1:" + std::to_string(fake.port()));
     const auto start = std::chrono::steady_clock::now();
-    auto result = host.publish({"--attempt-timeout", "0.5", "--timeout", "2"});
+    auto result = host.publish({"--attempt-timeout", "500ms", "--timeout", "2s"});
     INFO(result.err);
     CHECK(result.exit_code == exit_code(Errc::timeout));
     CHECK(contains(result.err, "attempt 1 failed: timed out after 500 ms waiting for the response from 127.0.0.1:"));
@@ -198,7 +198,7 @@ TEST_SUITE("agent::publish") {
     endpoint.reply_body = R"({"status":"pending"})";
     host.configure(endpoint.url());
     const auto start = std::chrono::steady_clock::now();
-    auto result = host.publish({"--timeout", "1.5"});
+    auto result = host.publish({"--timeout", "1500ms"});
     INFO(result.err);
     CHECK(result.exit_code == exit_code(Errc::timeout));
     CHECK(contains(result.err, "publish: timed out after "));

@@ -30,8 +30,10 @@ class NotifySocket {
     REQUIRE(m_fd >= 0);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    REQUIRE(path.string().size() < sizeof addr.sun_path);
-    std::copy(path.string().begin(), path.string().end(), addr.sun_path);
+    // One string: begin() and end() of two temporaries would copy from freed memory.
+    const std::string text = path.string();
+    REQUIRE(text.size() < sizeof addr.sun_path);
+    std::copy(text.begin(), text.end(), addr.sun_path);
     REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
   }
   ~NotifySocket() { ::close(m_fd); }

@@ -77,7 +77,7 @@ TEST_SUITE("enroll::keys ssh-agent") {
 
     ProcessResult host;
     std::thread watcher([&] { host = f.watch(1, 30); });
-    auto r = enroll_cli({"rebuild", "web1", "--revision", "v-agent", "--wait", "--timeout", "25s", "--endpoint",
+    auto r = enroll_cli({"rebuild", "web1", "--revision", "v-agent", "--wait", "--wait-timeout", "25s", "--endpoint",
                          f.server->server->url(), "--key", carol.pub.string()},
                         carol.session(agent));
     watcher.join();

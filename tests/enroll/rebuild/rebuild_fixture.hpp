@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include <enroll/store/store.hpp>
+#include <vps/enroll/store/store.hpp>
 #include <vps/base/base64.hpp>
 #include <vps/protocol/rebuild_request.hpp>
 

@@ -17,7 +17,7 @@ TEST_SUITE("enroll::rebuild") {
     RebuildFixture f;
     ProcessResult agent;
     std::thread watcher([&] { agent = f.watch(1, 30); });
-    auto r = f.cli({"rebuild", "web1", "--revision", "v1.2", "--wait", "--timeout", "25s"});
+    auto r = f.cli({"rebuild", "web1", "--revision", "v1.2", "--wait", "--wait-timeout", "25s"});
     watcher.join();
     CHECK_MESSAGE(r.exit_code == 0, r.out << r.err);
     CHECK(r.out.find("picked up by web1") != std::string::npos);
@@ -41,7 +41,7 @@ TEST_SUITE("enroll::rebuild") {
     RebuildFixture f("echo broken >&2\nexit 3\n");
     ProcessResult agent;
     std::thread watcher([&] { agent = f.watch(1, 30); });
-    auto r = f.cli({"rebuild", "web1", "--wait", "--timeout", "25s"});
+    auto r = f.cli({"rebuild", "web1", "--wait", "--wait-timeout", "25s"});
     watcher.join();
     CHECK(r.exit_code == 85);
     CHECK(r.err.find("exit status 3") != std::string::npos);
@@ -123,13 +123,13 @@ TEST_SUITE("enroll::rebuild") {
 
   TEST_CASE("host offline: --wait exits 84 saying when it last checked in: the host applies it later") {
     RebuildFixture f;
-    auto r = f.cli({"rebuild", "web1", "--revision", "late", "--wait", "--timeout", "2s"});
+    auto r = f.cli({"rebuild", "web1", "--revision", "late", "--wait", "--wait-timeout", "2s"});
     CHECK(r.exit_code == 84);
     CHECK(r.err.find("did not pick up") != std::string::npos);
     CHECK(r.err.find("never checked in") != std::string::npos);
     CHECK(f.watch().exit_code == 0);
     CHECK(f.applied_text() == "late\n");
-    auto again = f.cli({"rebuild", "web1", "--revision", "later", "--wait", "--timeout", "2s"});
+    auto again = f.cli({"rebuild", "web1", "--revision", "later", "--wait", "--wait-timeout", "2s"});
     CHECK(again.exit_code == 84);
     CHECK(again.err.find("last checked in at") != std::string::npos);
   }

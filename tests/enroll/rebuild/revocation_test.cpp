@@ -17,7 +17,7 @@ TEST_SUITE("enroll::rebuild operator removal") {
     // Let the watcher start and long-poll with the old list, then trust only bob.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     f.write_config("", {public_line(f.bob, "bob")});
-    auto r = f.cli({"rebuild", "web1", "--revision", "after-removal", "--wait", "--timeout", "30s"});
+    auto r = f.cli({"rebuild", "web1", "--revision", "after-removal", "--wait", "--wait-timeout", "30s"});
     REQUIRE(agent.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
     CHECK(agent.get().exit_code == 0);
     CHECK_MESSAGE(r.exit_code == 85, r.out << r.err);  // refused by the host

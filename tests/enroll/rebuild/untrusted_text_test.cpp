@@ -36,7 +36,7 @@ TEST_SUITE("enroll::rebuild::untrusted_text") {
   TEST_CASE("rebuild --wait and rebuilds print a host's escape sequences escaped") {
     RebuildFixture f;
     ProcessResult waited;
-    std::thread operator_cli([&] { waited = f.cli({"rebuild", "web1", "--wait", "--timeout", "25s"}); });
+    std::thread operator_cli([&] { waited = f.cli({"rebuild", "web1", "--wait", "--wait-timeout", "25s"}); });
     const bool queued = wait_for_rebuild(f, 1);
     const std::string target = "/v1/hosts/web1/rebuilds/1/status";
     if (queued) {

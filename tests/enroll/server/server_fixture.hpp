@@ -2,7 +2,7 @@
 // A running endpoint with one authorized operator (alice, key file on disk) and one stranger
 // (mallory), plus helpers to run the real CLI and send raw requests.
 
-#include <enroll/store/store.hpp>
+#include <vps/enroll/store/store.hpp>
 #include <nlohmann/json.hpp>
 #include <vps/net/http/client.hpp>
 

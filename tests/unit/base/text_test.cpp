@@ -46,4 +46,27 @@ TEST_SUITE("base::text") {
   TEST_CASE("escape_control keeps newlines and tabs for multi-line terminal text") {
     CHECK(escape_control("one\n\ttwo\r\n\x1b[2J", Newlines::keep) == "one\n\ttwo\\r\n\\x1b[2J");
   }
+
+  TEST_CASE("parse_decimal: digits only, no leading zero, inside the range") {
+    CHECK(parse_decimal("0", 0, 60) == 0);
+    CHECK(parse_decimal("60", 0, 60) == 60);
+    CHECK(parse_decimal("1000", 1, 1000) == 1000);
+    for (const char* bad : {"", "61", "-1", "+1", "05", "1x", " 1", "1.0", "99999999999999999999"}) {
+      CHECK_MESSAGE(!parse_decimal(bad, 0, 60), bad);
+    }
+  }
+
+  TEST_CASE("trim removes the given blanks at both ends only") {
+    CHECK(trim("  a b \r\n") == "a b");
+    CHECK(trim("\t x\t", " \t") == "x");
+    CHECK(trim("\r\nx\r", " \t") == "\r\nx\r");
+    CHECK(trim("   ").empty());
+    CHECK(trim("").empty());
+  }
+
+  TEST_CASE("ascii_lower changes A-Z only") {
+    CHECK(ascii_lower(std::string("Web1.EXAMPLE-é")) == "web1.example-é");
+    CHECK(ascii_lower('Q') == 'q');
+    CHECK(ascii_lower('[') == '[');
+  }
 }

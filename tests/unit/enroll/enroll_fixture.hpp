@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <enroll/routes/api.hpp>
+#include <vps/enroll/routes/api.hpp>
 #include <vps/base/base64.hpp>
 #include <vps/base/hex.hpp>
 #include <vps/crypto/hash.hpp>

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <enroll/store/store.hpp>
+#include <vps/enroll/store/store.hpp>
 
 namespace vps::test::enroll {
 

@@ -17,7 +17,7 @@ wait_for 120 "vps-agent-watch.service active in the guest" \
 
 t_trigger=$(date +%s)
 alice_status=0
-out=$(rebuild_as alice --revision vm-rev-1 --wait --timeout 5m 2>&1) || alice_status=$?
+out=$(rebuild_as alice --revision vm-rev-1 --wait --wait-timeout 5m 2>&1) || alice_status=$?
 indent alice <<<"$out"
 ((alice_status == 0)) || fail "alice's authorized rebuild did not succeed (exit $alice_status)"
 [[ $(guest_revision) == vm-rev-1 ]] || fail "the rebuild reported success but /etc/vm-test-revision is '$(guest_revision)'"
@@ -26,7 +26,7 @@ pass "US3: an authorized operator's rebuild (revision vm-rev-1) ran the host's o
 
 # mallory: accepted by the endpoint (its operator list), refused by the host (its own list).
 mallory_status=0
-out=$(rebuild_as mallory --revision vm-rev-evil --wait --timeout 3m 2>&1) || mallory_status=$?
+out=$(rebuild_as mallory --revision vm-rev-evil --wait --wait-timeout 3m 2>&1) || mallory_status=$?
 indent mallory <<<"$out"
 ((mallory_status != 0)) || fail "the host ran a rebuild signed by an operator it does not authorize"
 [[ $(guest_revision) == vm-rev-1 ]] || fail "mallory's rebuild changed the guest: $(guest_revision)"

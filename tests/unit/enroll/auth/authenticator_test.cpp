@@ -1,4 +1,4 @@
-#include <enroll/auth/authenticator.hpp>
+#include <vps/enroll/auth/authenticator.hpp>
 
 #include "../enroll_fixture.hpp"
 #include "test_support.hpp"

@@ -1,4 +1,4 @@
-#include <enroll/auth/operators.hpp>
+#include <vps/enroll/auth/operators.hpp>
 
 #include "../enroll_fixture.hpp"
 #include "test_support.hpp"

@@ -1,7 +1,7 @@
 // rekey plans: rule matching per file, recipient changes, refusals.
 #include <doctest/doctest.h>
 
-#include <enroll/rekey/plan.hpp>
+#include <vps/enroll/rekey/plan.hpp>
 
 using namespace vps;
 using namespace vps::enroll::rekey;

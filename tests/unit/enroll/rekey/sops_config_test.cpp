@@ -1,7 +1,7 @@
 // .sops.yaml creation rules: parsing the forms sops accepts and minimal text edits.
 #include <doctest/doctest.h>
 
-#include <enroll/rekey/sops_config.hpp>
+#include <vps/enroll/rekey/sops_config.hpp>
 
 using namespace vps;
 using namespace vps::enroll::rekey;

@@ -1,8 +1,8 @@
 // The pieces behind the limits on unauthenticated publications: the per-source token bucket,
 // the source address it is keyed by, and the rate-limited audit of refusals.
-#include <enroll/routes/rate_limiter.hpp>
-#include <enroll/routes/refusal_audit.hpp>
-#include <enroll/routes/source_address.hpp>
+#include <vps/enroll/routes/rate_limiter.hpp>
+#include <vps/enroll/routes/refusal_audit.hpp>
+#include <vps/enroll/routes/source_address.hpp>
 
 #include "test_support.hpp"
 

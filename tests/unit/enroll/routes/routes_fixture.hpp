@@ -1,7 +1,7 @@
 #pragma once
 // An Api over an in-memory store with one operator ("alice") and a settable clock.
 
-#include <enroll/routes/api.hpp>
+#include <vps/enroll/routes/api.hpp>
 #include <nlohmann/json.hpp>
 
 #include "../enroll_fixture.hpp"

@@ -1,5 +1,5 @@
 // serve.yaml: the limits on unauthenticated publications, bounded like every other setting.
-#include <enroll/server/serve_config.hpp>
+#include <vps/enroll/server/serve_config.hpp>
 
 #include "test_support.hpp"
 

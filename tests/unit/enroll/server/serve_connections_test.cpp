@@ -1,7 +1,7 @@
 // serve.yaml: the connection limits and deadlines of the HTTP server.
 #include <doctest/doctest.h>
 
-#include <enroll/server/serve_config.hpp>
+#include <vps/enroll/server/serve_config.hpp>
 
 using namespace vps;
 using namespace std::chrono_literals;

@@ -1,4 +1,4 @@
-#include <enroll/store/store.hpp>
+#include <vps/enroll/store/store.hpp>
 
 #include "test_support.hpp"
 

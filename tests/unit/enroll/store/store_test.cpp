@@ -1,5 +1,5 @@
-#include <enroll/store/migrations.hpp>
-#include <enroll/store/store.hpp>
+#include <vps/enroll/store/migrations.hpp>
+#include <vps/enroll/store/store.hpp>
 
 #include "test_support.hpp"
 

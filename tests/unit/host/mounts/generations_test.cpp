@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include <vps/host/fs/fd.hpp>
+#include <vps/sys/fs/fd.hpp>
 #include <vps/host/mounts/generations.hpp>
 
 #include "test_support.hpp"
@@ -29,7 +29,7 @@ TEST_SUITE("host::mounts::generations") {
     for (auto name : {"1", "2", "3", "5", "7", "rendered", "04"}) std::filesystem::create_directory(dir / name);
     test::write_text(dir / "9", "a file, not a generation");
     test::write_text(dir / "3" / "secret", "x");
-    Fd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+    sys::Fd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
     auto all = mounts::list_generations(fd.get(), dir.path());
     REQUIRE(all);
     CHECK(*all == std::vector<std::uint64_t>{1, 2, 3, 5, 7});
@@ -47,7 +47,7 @@ TEST_SUITE("host::mounts::generations") {
     test::write_text(dir / "outside" / "keep", "keep");
     std::filesystem::create_directories(dir / "gen" / "sub");
     std::filesystem::create_directory_symlink(dir / "outside", dir / "gen" / "sub" / "link");
-    Fd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
+    sys::Fd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY));
     REQUIRE(mounts::remove_tree_at(fd.get(), "gen", dir / "gen"));
     CHECK_FALSE(std::filesystem::exists(dir / "gen"));
     CHECK(test::read_text(dir / "outside" / "keep") == "keep");

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <vps/host/fs/fd.hpp>
+#include <vps/sys/fs/fd.hpp>
 #include <vps/host/mounts/memory_fs.hpp>
 
 #include "private_mounts.hpp"
@@ -13,8 +13,8 @@ using namespace vps::host;
 
 namespace {
 
-Fd open_dir(const std::filesystem::path& dir) {
-  return Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+sys::Fd open_dir(const std::filesystem::path& dir) {
+  return sys::Fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 bool on_memory_fs(const std::filesystem::path& dir) {

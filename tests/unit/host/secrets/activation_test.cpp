@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
-#include <vps/host/fs/fd.hpp>
+#include <vps/sys/fs/fd.hpp>
 #include <vps/host/secrets/activation.hpp>
 
 #include "secrets_fixture.hpp"
@@ -184,7 +184,7 @@ TEST_SUITE("host::secrets::activate") {
     // Decided before activating: only a directory that is not on a memory filesystem proves the
     // refusal, and activation succeeding there is exactly the failure this test guards against.
     {
-      host::Fd probe(::open(options.mount.mount_point.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      sys::Fd probe(::open(options.mount.mount_point.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (probe.get() >= 0 && host::mounts::require_memory_fs(probe.get(), options.mount.mount_point))
         VPS_SKIP("TMPDIR is on a memory filesystem: no disk directory to refuse");
     }
@@ -220,7 +220,7 @@ TEST_SUITE("host::secrets::activate") {
     std::vector<Material> materials;
     materials.push_back(secret("a", "x"));
     REQUIRE(activate(materials, s.options));
-    host::Fd held(::open(s.mount().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    sys::Fd held(::open(s.mount().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     REQUIRE(::flock(held.get(), LOCK_EX) == 0);
     auto report = activate(materials, s.options);
     REQUIRE_FALSE(report);

@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 
-#include <vps/host/state/clock.hpp>
+#include <vps/base/clock.hpp>
 #include <vps/host/state/state_store.hpp>
 
 #include "test_support.hpp"
@@ -72,7 +72,8 @@ TEST_SUITE("host::state::store") {
   }
   TEST_CASE("timestamps are UTC") {
     auto epoch = std::chrono::system_clock::time_point{};
-    CHECK(utc_rfc3339(epoch) == "1970-01-01T00:00:00Z");
-    CHECK(utc_compact(epoch) == "19700101T000000Z");
+    CHECK(vps::clock::utc_rfc3339(epoch) == "1970-01-01T00:00:00Z");
+    CHECK(vps::clock::utc_compact(epoch) == "19700101T000000Z");
+    CHECK(vps::clock::utc_readable(0) == "1970-01-01 00:00:00 UTC");
   }
 }

@@ -10,7 +10,7 @@
 
 #include <systemd/sd-bus.h>
 
-#include <vps/host/fs/fd.hpp>
+#include <vps/sys/fs/fd.hpp>
 #include <vps/host/systemd/units.hpp>
 
 #include "test_support.hpp"
@@ -65,7 +65,7 @@ class FakeSystemd {
   }
 
   void serve() {
-    Fd connection(::accept4(m_listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    sys::Fd connection(::accept4(m_listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!connection) return;
     sd_bus* bus = nullptr;
     sd_id128_t id;
@@ -87,7 +87,7 @@ class FakeSystemd {
 
   test::TempDir m_dir;
   std::string m_address;
-  Fd m_listener;
+  sys::Fd m_listener;
   bool m_ok = false;
   std::atomic<bool> m_stop{false};
   std::mutex m_mutex;

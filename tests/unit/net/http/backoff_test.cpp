@@ -68,8 +68,4 @@ TEST_SUITE("net::http::Backoff") {
     CHECK_FALSE(parse_retry_after(""));
     CHECK_FALSE(parse_retry_after("1.5"));
   }
-  TEST_CASE("formats durations for progress lines") {
-    CHECK(format_duration(4200ms) == "4.2 s");
-    CHECK(format_duration(350ms) == "350 ms");
-  }
 }

@@ -1,0 +1,165 @@
+#include <vps/enroll/rekey/apply.hpp>
+
+#include <cstdlib>
+#include <optional>
+
+#include <sys/stat.h>
+
+#include <vps/formats/age/age.hpp>
+#include <vps/formats/sops/sops.hpp>
+#include <vps/sys/fs/atomic_file.hpp>
+#include <vps/sys/fs/file.hpp>
+
+namespace vps::enroll::rekey {
+namespace {
+
+namespace fs = std::filesystem;
+namespace age = vps::formats::age;
+namespace sops = vps::formats::sops;
+
+constexpr std::size_t k_max_config = 1024 * 1024;
+constexpr std::size_t k_max_file = 64 * 1024 * 1024;
+constexpr int k_max_parent_levels = 128;
+constexpr std::string_view k_armor_begin = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+struct Loaded {
+  fs::path path;
+  FileInput input;
+  std::string text;  // the file's bytes
+};
+
+bool is_age_file(const fs::path& path) { return path.extension() == ".age"; }
+
+std::string relative_to(const fs::path& file, const fs::path& dir) {
+  // sops: strings.TrimPrefix(absolute path, config dir + "/").
+  const std::string abs = fs::absolute(file).lexically_normal().string();
+  const std::string prefix = fs::absolute(dir).lexically_normal().string();
+  const std::string with_slash = prefix.ends_with('/') ? prefix : prefix + "/";
+  return abs.starts_with(with_slash) ? abs.substr(with_slash.size()) : abs;
+}
+
+Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir) {
+  Loaded out;
+  out.path = path;
+  out.input.path = path.string();
+  out.input.relative = relative_to(path, config_dir);
+  auto bytes = VPS_TRY(sys::read_file(path, k_max_file));
+  out.text.assign(bytes.begin(), bytes.end());
+  if (is_age_file(path)) {
+    out.input.kind = FileKind::age;
+    return out;
+  }
+  auto file = sops::load(out.text, sops::format_for_path(path.string()));
+  if (!file) return fail(file.error().context(path.string()));
+  if (file->metadata.uses_key_groups)
+    return fail(Errc::unsupported, path.string() + ": sops key_groups (Shamir) files are not supported by rekey");
+  std::vector<std::string> current;
+  for (const auto& group : file->metadata.groups)
+    for (const auto& key : group.age) current.push_back(key.recipient);
+  out.input.current = std::move(current);
+  return out;
+}
+
+Result<age::IdentityList> load_identities(const RekeyOptions& options) {
+  std::vector<fs::path> paths = options.identity_files;
+  if (paths.empty()) {
+    if (const char* env = std::getenv("SOPS_AGE_KEY_FILE"); env && *env) {
+      paths.emplace_back(env);
+    } else {
+      const char* xdg = std::getenv("XDG_CONFIG_HOME");
+      const char* home = std::getenv("HOME");
+      fs::path def = xdg && *xdg ? fs::path(xdg) / "sops/age/keys.txt"
+                                 : fs::path(home ? home : "/") / ".config/sops/age/keys.txt";
+      if (fs::exists(def)) paths.push_back(def);
+    }
+  }
+  if (paths.empty()) return fail(Errc::no_identity, "rekey: no identity; pass -i FILE (age key file or OpenSSH ed25519 key)");
+  age::IdentityList all;
+  for (const fs::path& path : paths) {
+    auto text = VPS_TRY(sys::read_text_file(path, k_max_config));
+    auto list = age::parse_identity_file(text, path.string());
+    if (!list) return fail(list.error().context("-i " + path.string()));
+    for (auto& id : *list) all.push_back(std::move(id));
+  }
+  return all;
+}
+
+Result<std::string> new_content(const Loaded& file, const FilePlan& plan, const age::IdentityList& identities) {
+  std::vector<std::unique_ptr<age::Recipient>> recipients;
+  for (const std::string& r : plan.target) {
+    auto parsed = age::parse_recipient(r);
+    if (!parsed) return fail(parsed.error().context(".sops.yaml recipient"));
+    recipients.push_back(std::move(*parsed));
+  }
+  const auto rs = age::pointers(recipients);
+  const auto ids = age::pointers(identities);
+  if (file.input.kind == FileKind::sops) {
+    auto out = sops::rewrap(file.text, sops::format_for_path(file.path.string()), rs, ids);
+    if (!out) return fail(out.error().context(file.input.path));
+    return *out;
+  }
+  auto plain = age::decrypt(as_bytes(file.text), ids, nullptr, k_max_file);
+  if (!plain) return fail(plain.error().context(file.input.path));
+  const bool armor = file.text.starts_with(k_armor_begin);
+  auto cipher = age::encrypt(ByteView(plain->data(), plain->size()), rs, armor);
+  if (!cipher) return fail(cipher.error().context(file.input.path));
+  return std::string(cipher->begin(), cipher->end());
+}
+
+mode_t mode_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0600;
+  return st.st_mode & 07777;
+}
+
+Status write(const fs::path& path, std::string_view text) {
+  auto st = sys::write_file_atomic(path, as_bytes(text), mode_of(path));
+  if (!st) return fail(st.error().context("writing " + path.string()));
+  return {};
+}
+
+}  // namespace
+
+Result<fs::path> find_sops_config(const fs::path& start) {
+  fs::path dir = fs::absolute(start);
+  for (int i = 0; i < k_max_parent_levels; ++i) {
+    if (fs::exists(dir / ".sops.yaml")) return dir / ".sops.yaml";
+    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+    dir = dir.parent_path();
+  }
+  return fail(Errc::missing, "no .sops.yaml found in " + fs::absolute(start).string() + " or its parents; use --config-file");
+}
+
+Result<RekeyReport> rekey(const RekeyOptions& options) {
+  if (options.files.empty()) return fail(Errc::usage, "rekey: no files given");
+  RekeyReport report;
+  report.config_file = options.config_file.empty() ? VPS_TRY(find_sops_config(fs::current_path())) : options.config_file;
+  const std::string config = VPS_TRY(sys::read_text_file(report.config_file, k_max_config));
+  const fs::path config_dir = fs::absolute(report.config_file).parent_path();
+  std::vector<Loaded> files;
+  std::vector<FileInput> inputs;
+  for (const fs::path& path : options.files) {
+    files.push_back(VPS_TRY(load_file(path, config_dir)));
+    inputs.push_back(files.back().input);
+  }
+  auto plan = make_plan(config, options.recipient, inputs);
+  if (!plan) return fail(plan.error().context(report.config_file.string()));
+  report.plan = std::move(*plan);
+  if (options.dry_run) return report;
+
+  const auto identities = VPS_TRY(load_identities(options));
+  std::vector<std::optional<std::string>> contents;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FilePlan& fp = report.plan.files[i];
+    // As `sops updatekeys`: a sops file already keyed for its rule is left alone.
+    if (fp.input.kind == FileKind::sops && !fp.changed()) { contents.emplace_back(); continue; }
+    contents.emplace_back(VPS_TRY(new_content(files[i], fp, identities)));
+  }
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (contents[i]) VPS_CHECK(write(files[i].path, *contents[i]));
+  if (report.plan.config_changed) VPS_CHECK(write(report.config_file, report.plan.config_text));
+  report.written = true;
+  return report;
+}
+
+}  // namespace vps::enroll::rekey

@@ -1,0 +1,272 @@
+// Line-oriented reader of .sops.yaml creation_rules; see sops_config.hpp for the accepted shapes.
+#include <vps/base/text.hpp>
+#include <vps/enroll/rekey/sops_config.hpp>
+
+#include <algorithm>
+#include <regex>
+
+namespace vps::enroll::rekey {
+namespace {
+
+constexpr std::size_t k_max_lines = 100000;
+
+struct Line {
+  std::size_t offset = 0;  // of the first byte in the text
+  std::string_view content;  // without "\n" / "\r\n"
+};
+
+std::vector<Line> split_lines(std::string_view text) {
+  std::vector<Line> lines;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view content = text.substr(pos, end - pos);
+    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
+    lines.push_back({pos, content});
+    pos = end + 1;
+  }
+  return lines;
+}
+
+std::size_t indent_of(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  return i;
+}
+
+bool is_blank_or_comment(std::string_view s) {
+  std::string_view t = text::trim(s, " \t\n");
+  return t.empty() || t.front() == '#';
+}
+
+// A plain scalar ends at " #" (YAML comment) or the end of the line.
+std::string_view strip_comment(std::string_view s) {
+  const std::size_t hash = s.find(" #");
+  return text::trim(hash == std::string_view::npos ? s : s.substr(0, hash), " \t\n");
+}
+
+Status line_error(Errc code, std::size_t line, const std::string& what) {
+  return fail(code, ".sops.yaml line " + std::to_string(line + 1) + ": " + what);
+}
+
+void add_recipients(std::vector<std::string>& out, std::string_view comma_separated) {
+  std::size_t pos = 0;
+  while (pos <= comma_separated.size()) {
+    std::size_t comma = comma_separated.find(',', pos);
+    if (comma == std::string_view::npos) comma = comma_separated.size();
+    std::string_view item = text::trim(comma_separated.substr(pos, comma - pos), " \t\n");
+    if (!item.empty()) out.emplace_back(item);
+    pos = comma + 1;
+  }
+}
+
+// A quoted scalar starting at value[0]; returns the unquoted text and the closing quote's offset.
+Result<std::pair<std::string, std::size_t>> unquote(std::string_view value, std::size_t line) {
+  const char q = value[0];
+  std::string out;
+  for (std::size_t i = 1; i < value.size(); ++i) {
+    if (q == '\'' && value[i] == '\'') {
+      if (i + 1 < value.size() && value[i + 1] == '\'') { out += '\''; ++i; continue; }
+      return std::pair{out, i};
+    }
+    if (q == '"' && value[i] == '\\' && i + 1 < value.size()) { out += value[++i]; continue; }
+    if (q == '"' && value[i] == '"') return std::pair{out, i};
+    out += value[i];
+  }
+  return fail(line_error(Errc::unsupported, line, "multi-line quoted scalars are not supported").error());
+}
+
+class Reader {
+ public:
+  explicit Reader(std::vector<Line> lines) : m_lines(std::move(lines)) {}
+
+  Result<SopsConfig> read() {
+    if (m_lines.size() > k_max_lines) return fail(Errc::malformed, ".sops.yaml: too many lines");
+    std::size_t i = 0;
+    while (i < m_lines.size() && !m_lines[i].content.starts_with("creation_rules:")) ++i;
+    if (i == m_lines.size()) return fail(Errc::malformed, ".sops.yaml: no creation_rules");
+    if (!is_blank_or_comment(m_lines[i].content.substr(15)))
+      return fail(line_error(Errc::unsupported, i, "creation_rules must be a block sequence").error());
+    for (++i; i < m_lines.size(); ++i) {
+      const std::string_view s = m_lines[i].content;
+      if (is_blank_or_comment(s)) continue;
+      if (indent_of(s) == 0 && s[0] != '-') break;  // next top-level key
+      VPS_CHECK(line(i));
+    }
+    return m_config;
+  }
+
+ private:
+  Status line(std::size_t i) {
+    const std::string_view s = m_lines[i].content;
+    const std::size_t indent = indent_of(s);
+    const std::string_view rest = s.substr(indent);
+    const bool dash = rest == "-" || rest.starts_with("- ");
+    if (dash && (m_config.rules.empty() || indent == m_seq_indent)) {
+      if (m_config.rules.empty()) m_seq_indent = indent;
+      CreationRule rule;
+      rule.line = i + 1;
+      rule.key_indent = indent + 1 + indent_of(rest.substr(1));
+      rule.last_line = i;
+      m_config.rules.push_back(rule);
+      m_key.clear();
+      if (rest.size() <= 2 || is_blank_or_comment(rest.substr(1))) return {};
+      return key_line(i, rule.key_indent);
+    }
+    if (m_config.rules.empty() || indent < m_seq_indent)
+      return line_error(Errc::malformed, i, "expected a creation rule (\"- path_regex: ...\")");
+    CreationRule& rule = m_config.rules.back();
+    rule.last_line = i;
+    if (indent == rule.key_indent && !(dash && m_key == "age")) return key_line(i, indent);
+    if (indent < rule.key_indent) return line_error(Errc::malformed, i, "unexpected indentation");
+    return continuation(i, indent);
+  }
+
+  Status key_line(std::size_t i, std::size_t column) {
+    CreationRule& rule = m_config.rules.back();
+    const std::string_view s = m_lines[i].content.substr(column);
+    const std::size_t colon = s.find(':');
+    if (colon == std::string_view::npos || (colon + 1 < s.size() && s[colon + 1] != ' '))
+      return line_error(Errc::malformed, i, "expected \"key: value\"");
+    m_key = std::string(text::trim(s.substr(0, colon), " \t\n"));
+    const std::size_t value_col = column + colon + 1 + indent_of(s.substr(colon + 1));
+    const std::string_view raw = m_lines[i].content.substr(std::min(value_col, m_lines[i].content.size()));
+    if (m_key == "key_groups") rule.key_groups = true;
+    if (m_key == "path_regex") {
+      const std::string_view v = strip_comment(raw);
+      if (!v.empty() && (v[0] == '"' || v[0] == '\'')) rule.path_regex = VPS_TRY(unquote(v, i)).first;
+      else rule.path_regex = std::string(v);
+    }
+    if (m_key == "age") return age_value(i, value_col, raw);
+    return {};
+  }
+
+  Status age_value(std::size_t i, std::size_t value_col, std::string_view raw) {
+    CreationRule& rule = m_config.rules.back();
+    const std::string_view v = strip_comment(raw);
+    rule.edit_line = i;
+    if (v.empty()) { rule.form = AgeForm::block_list; return {}; }  // items follow (or none)
+    if (v[0] == '"' || v[0] == '\'') {
+      auto [text, close] = VPS_TRY(unquote(raw, i));
+      add_recipients(rule.age, text);
+      rule.form = AgeForm::quoted;
+      rule.quote = v[0];
+      rule.edit_column = value_col + close;
+    } else if (v[0] == '[') {
+      if (v.back() != ']') return line_error(Errc::unsupported, i, "multi-line flow sequences are not supported");
+      add_recipients(rule.age, v.substr(1, v.size() - 2));
+      rule.form = AgeForm::flow_list;
+      rule.edit_column = value_col + v.size() - 1;
+    } else if (v[0] == '>' || v[0] == '|') {
+      rule.form = AgeForm::block_scalar;
+    } else if (v[0] == '&' || v[0] == '*' || v[0] == '!') {
+      return line_error(Errc::unsupported, i, "anchors, aliases and tags are not supported in age:");
+    } else {
+      add_recipients(rule.age, v);
+      rule.form = AgeForm::scalar;
+      rule.edit_column = value_col + v.size();
+    }
+    return {};
+  }
+
+  Status continuation(std::size_t i, std::size_t indent) {
+    CreationRule& rule = m_config.rules.back();
+    if (m_key != "age") return {};  // nested content of another key (key_groups, pgp lists...)
+    const std::string_view rest = m_lines[i].content.substr(indent);
+    if (rule.form == AgeForm::block_scalar) {
+      add_recipients(rule.age, text::trim(rest, " \t\n"));
+      rule.edit_line = i;
+      rule.edit_column = indent + text::trim(rest, " \t\n").size();
+      return {};
+    }
+    if (rule.form != AgeForm::block_list || !(rest == "-" || rest.starts_with("- ")))
+      return line_error(Errc::unsupported, i, "unsupported form of age: (use a string or a list)");
+    std::string_view item = strip_comment(rest.substr(1));
+    if (!item.empty() && (item[0] == '"' || item[0] == '\'')) {
+      auto [text, close] = VPS_TRY(unquote(item, i));
+      add_recipients(rule.age, text);
+    } else {
+      add_recipients(rule.age, item);
+    }
+    rule.edit_line = i;
+    rule.list_item_prefix = std::string(m_lines[i].content.substr(0, indent)) + "- ";
+    return {};
+  }
+
+  std::vector<Line> m_lines;
+  SopsConfig m_config;
+  std::size_t m_seq_indent = 0;
+  std::string m_key;
+};
+
+std::string insert_at(std::string_view text, std::size_t offset, std::string_view what) {
+  std::string out;
+  out.reserve(text.size() + what.size());
+  out.append(text.substr(0, offset));
+  out.append(what);
+  out.append(text.substr(offset));
+  return out;
+}
+
+// Offset just past line `index` (its newline included), adding a newline if the file lacks one.
+std::string insert_line_after(std::string_view text, const Line& line, std::string_view new_line) {
+  std::size_t end = line.offset + line.content.size();
+  while (end < text.size() && text[end] != '\n') ++end;
+  if (end == text.size()) return std::string(text) + "\n" + std::string(new_line) + "\n";
+  return insert_at(text, end + 1, std::string(new_line) + "\n");
+}
+
+}  // namespace
+
+Result<SopsConfig> parse_sops_config(std::string_view text) {
+  Reader reader(split_lines(text));
+  return reader.read();
+}
+
+Result<std::optional<std::size_t>> match_rule(const SopsConfig& config, std::string_view path) {
+  for (std::size_t i = 0; i < config.rules.size(); ++i) {
+    const auto& pattern = config.rules[i].path_regex;
+    if (!pattern) return std::optional<std::size_t>(i);
+    try {
+      const std::regex re(*pattern, std::regex::ECMAScript);
+      if (std::regex_search(path.begin(), path.end(), re)) return std::optional<std::size_t>(i);
+    } catch (const std::regex_error&) {
+      return fail(Errc::malformed, ".sops.yaml line " + std::to_string(config.rules[i].line) +
+                                       ": invalid path_regex '" + *pattern + "'");
+    }
+  }
+  return std::optional<std::size_t>();
+}
+
+Result<std::string> add_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
+                                  std::string_view recipient) {
+  const CreationRule& rule = config.rules.at(index);
+  if (rule.key_groups)
+    return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(rule.line) +
+                                       ": key_groups rules are not supported by rekey; edit them by hand");
+  if (std::find(rule.age.begin(), rule.age.end(), recipient) != rule.age.end()) return std::string(text);
+  const std::vector<Line> lines = split_lines(text);
+  const Line& at = lines.at(rule.edit_line);
+  const std::string r(recipient);
+  switch (rule.form) {
+    case AgeForm::absent:
+      return insert_line_after(text, lines.at(rule.last_line), std::string(rule.key_indent, ' ') + "age: " + r);
+    case AgeForm::scalar:
+    case AgeForm::block_scalar:
+      if (rule.form == AgeForm::block_scalar && rule.age.empty())
+        return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(rule.line) + ": empty block scalar in age:");
+      return insert_at(text, at.offset + rule.edit_column, "," + r);
+    case AgeForm::quoted:
+      return insert_at(text, at.offset + rule.edit_column, rule.age.empty() ? r : "," + r);
+    case AgeForm::flow_list:
+      return insert_at(text, at.offset + rule.edit_column, rule.age.empty() ? r : ", " + r);
+    case AgeForm::block_list:
+      if (rule.age.empty())  // "age:" with nothing after it: make it a scalar
+        return insert_at(text, at.offset + at.content.size(), " " + r);
+      return insert_line_after(text, at, rule.list_item_prefix + r);
+  }
+  return fail(Errc::internal, "add_recipient: unknown form");
+}
+
+}  // namespace vps::enroll::rekey

@@ -1,0 +1,74 @@
+#pragma once
+// What every route handler gets (internal to routes/).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+#include <string_view>
+
+#include <vps/enroll/auth/authenticator.hpp>
+#include <vps/enroll/routes/api.hpp>
+#include <vps/enroll/routes/json_io.hpp>
+
+namespace vps::enroll::routes {
+
+struct RouteContext {
+  store::Store& store;
+  const auth::Operators& operators;
+  const Policy& policy;
+  const net::http::Request& request;
+  std::int64_t now;
+  int wait_seconds = 0;                       // ?wait=N on rebuilds/next
+  std::optional<LongPoll> long_poll{};        // set by next_rebuild: park instead of answering 204
+  std::vector<std::string> queued_rebuilds{};  // hosts to wake once the transaction commits
+  std::string source{};                       // source_address(request), for per-source limits
+  RefusalAudit* refusals = nullptr;           // the Api's: when a refusal is written down
+  store::HostPage host_page{};                // ?limit=&after=&status= on GET /v1/hosts
+};
+
+// Writes the audit row (in the request's transaction) and the journal line.
+Status audit(RouteContext& ctx, std::string actor, std::string action, std::string target, std::string detail = {});
+// The same outside a request (the long-poll waiters poll the queue with only the store).
+Status audit(store::Store& store, std::int64_t now, std::string actor, std::string action, std::string target,
+             std::string detail = {});
+
+// 500 with a generic body; the cause goes to the journal only.
+net::http::Response internal_error(const Error& error);
+
+// Refusing a publication over a limit (publish_limits.cpp): `status` (429 or 503) with
+// Retry-After and a body saying which limit and what to do; the audit row and journal line are
+// written only when ctx.refusals says one is due. Changes nothing else.
+net::http::Response refuse_publication(RouteContext& ctx, Refusal kind, unsigned status, std::int64_t retry_after,
+                                       const std::string& target, const std::string& reason);
+// The pending caps, for a publication that would add a pending key: the refusal, or nullopt.
+std::optional<net::http::Response> check_pending_caps(RouteContext& ctx, const std::string& host);
+inline constexpr std::int64_t k_pending_cap_retry_after = 300;
+
+// Route handlers (one file per resource).
+net::http::Response publish(RouteContext& ctx);
+net::http::Response list_hosts(RouteContext& ctx, const auth::Caller& caller);
+net::http::Response show_host(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response approve_host(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response reject_host(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response host_status(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response create_token(RouteContext& ctx, const auth::Caller& caller);
+net::http::Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
+                               const std::string& secret);
+net::http::Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response get_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
+                               const std::string& secret);
+
+// Rebuilds (rebuilds.cpp).
+inline constexpr int k_max_rebuild_wait_seconds = 60;
+inline constexpr std::size_t k_max_output_tail = 64 * 1024;
+inline constexpr std::size_t k_max_rebuild_report_body = 512 * 1024;  // 64 KiB tail, JSON-escaped
+net::http::Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host, std::int64_t id);
+net::http::Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response report_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
+                                   std::int64_t id);
+net::http::Response poll_rebuild_queue(store::Store& store, const std::string& host, std::int64_t now);
+
+}  // namespace vps::enroll::routes

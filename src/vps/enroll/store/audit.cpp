@@ -1,0 +1,29 @@
+// Store: the audit trail of state changes.
+#include <vps/enroll/store/store.hpp>
+
+namespace vps::enroll::store {
+
+Status Store::append_audit(const AuditEntry& entry) {
+  auto stmt = VPS_TRY(m_db->prepare("INSERT INTO audit (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  stmt.bind(1, entry.at).bind(2, entry.actor).bind(3, entry.action).bind(4, entry.target).bind(5, entry.detail);
+  return stmt.run();
+}
+
+Result<std::vector<AuditEntry>> Store::audit_for(std::string_view target, std::size_t limit) {
+  auto stmt = VPS_TRY(m_db->prepare(
+      "SELECT id, at, actor, action, target, detail FROM audit WHERE target = ?1 ORDER BY id DESC LIMIT ?2"));
+  stmt.bind(1, target).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<AuditEntry> out;
+  while (VPS_TRY(stmt.step())) {
+    out.push_back(AuditEntry{stmt.integer(0), stmt.integer(1), stmt.text(2), stmt.text(3), stmt.text(4), stmt.text(5)});
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::audit_count() {
+  auto stmt = VPS_TRY(m_db->prepare("SELECT count(*) FROM audit"));
+  VPS_TRY(stmt.step());
+  return stmt.integer(0);
+}
+
+}  // namespace vps::enroll::store
