@@ -21,6 +21,8 @@ std::string_view errc_name(Errc code) {
     case Errc::timeout: return "timeout";
     case Errc::not_picked_up: return "not_picked_up";
     case Errc::rebuild_failed: return "rebuild_failed";
+    case Errc::not_a_recipient: return "not_a_recipient";
+    case Errc::last_recipient: return "last_recipient";
   }
   return "unknown";
 }

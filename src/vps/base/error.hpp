@@ -26,6 +26,8 @@ enum class Errc : int {
   timeout = 83,       // a bounded wait ran out
   not_picked_up = 84,   // the host did not pick the rebuild request up in time (or it expired queued)
   rebuild_failed = 85,  // the host ran the rebuild (or refused it) and it failed
+  not_a_recipient = 86,  // rekey --remove: the recipient is on no .sops.yaml rule and no given file
+  last_recipient = 87,   // rekey --remove: it is the only recipient left (nobody could open the file)
 };
 
 std::string_view errc_name(Errc code);
