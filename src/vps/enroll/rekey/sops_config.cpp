@@ -269,4 +269,159 @@ Result<std::string> add_recipient(std::string_view text, const SopsConfig& confi
   return fail(Errc::internal, "add_recipient: unknown form");
 }
 
+namespace {
+
+// One recipient inside a comma-separated value: [begin, end) offsets in the whole text.
+struct Item {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::vector<Item> items_in(std::string_view text, std::size_t begin, std::size_t end) {
+  std::vector<Item> items;
+  std::size_t pos = begin;
+  while (pos <= end) {
+    std::size_t comma = text.substr(0, end).find(',', pos);
+    if (comma == std::string_view::npos) comma = end;
+    std::size_t b = pos, e = comma;
+    while (b < e && is_space(text[b])) ++b;
+    while (e > b && is_space(text[e - 1])) --e;
+    if (b < e) items.push_back({b, e});
+    pos = comma + 1;
+  }
+  return items;
+}
+
+std::string erase(std::string_view text, std::size_t begin, std::size_t end) {
+  std::string out(text.substr(0, begin));
+  out.append(text.substr(end));
+  return out;
+}
+
+// Takes the first occurrence of recipient out of the list in [begin, end) with the separator
+// before it (after it for the first item): "a, b, c" -> "a, c". nullopt if it is not there.
+std::optional<std::string> erase_item(std::string_view text, std::size_t begin, std::size_t end,
+                                      std::string_view recipient) {
+  const std::vector<Item> items = items_in(text, begin, end);
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (text.substr(items[k].begin, items[k].end - items[k].begin) != recipient) continue;
+    if (k > 0) return erase(text, items[k - 1].end, items[k].end);
+    if (items.size() > 1) return erase(text, items[0].begin, items[1].begin);
+    return erase(text, items[0].begin, items[0].end);
+  }
+  return std::nullopt;
+}
+
+// 0-based line of the rule's "age:" key and the column where its value starts.
+std::optional<std::pair<std::size_t, std::size_t>> age_key(const std::vector<Line>& lines, const CreationRule& rule) {
+  for (std::size_t i = rule.line - 1; i <= rule.last_line && i < lines.size(); ++i) {
+    const std::string_view s = lines[i].content;
+    if (s.size() <= rule.key_indent || (i != rule.line - 1 && indent_of(s) != rule.key_indent)) continue;
+    std::string_view k = s.substr(rule.key_indent);
+    if (!k.starts_with("age")) continue;
+    std::size_t colon = 3;
+    while (colon < k.size() && k[colon] == ' ') ++colon;
+    if (colon >= k.size() || k[colon] != ':' || (colon + 1 < k.size() && k[colon + 1] != ' ')) continue;
+    return std::pair{i, rule.key_indent + colon + 1 + indent_of(k.substr(colon + 1))};
+  }
+  return std::nullopt;
+}
+
+// The end of line `line` including its newline (the end of the text for the last line).
+std::size_t line_end(std::string_view text, const Line& line) {
+  const std::size_t nl = text.find('\n', line.offset + line.content.size());
+  return nl == std::string_view::npos ? text.size() : nl + 1;
+}
+
+// One occurrence out of a block list: the item's whole line when it holds only this recipient.
+Result<std::optional<std::string>> erase_from_block_list(std::string_view text, const std::vector<Line>& lines,
+                                                         std::size_t key_line, const CreationRule& rule,
+                                                         std::string_view recipient) {
+  for (std::size_t i = key_line + 1; i <= rule.edit_line && i < lines.size(); ++i) {
+    const std::string_view s = lines[i].content;
+    const std::size_t indent = indent_of(s);
+    const std::string_view rest = s.substr(indent);
+    if (!(rest == "-" || rest.starts_with("- "))) continue;
+    const std::size_t item_col = indent + 1 + indent_of(rest.substr(1));
+    const std::string_view raw = s.substr(std::min(item_col, s.size()));
+    const std::string_view item = strip_comment(raw);
+    std::size_t begin = lines[i].offset + item_col, end = begin + item.size();
+    std::string value(item);
+    if (!item.empty() && (item[0] == '"' || item[0] == '\'')) {
+      auto [unquoted, close] = VPS_TRY(unquote(raw, i));
+      value = unquoted;
+      end = begin + close;
+      ++begin;
+    }
+    std::vector<std::string> here;
+    add_recipients(here, value);
+    if (std::find(here.begin(), here.end(), recipient) == here.end()) continue;
+    if (here.size() == 1) return std::optional<std::string>(erase(text, lines[i].offset, line_end(text, lines[i])));
+    return erase_item(text, begin, end, recipient);
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::string> remove_once(std::string_view text, const CreationRule& rule, std::string_view recipient) {
+  const std::vector<Line> lines = split_lines(text);
+  const auto key = age_key(lines, rule);
+  if (!key) return fail(Errc::internal, ".sops.yaml line " + std::to_string(rule.line) + ": age: key not found again");
+  const auto [key_line, value_col] = *key;
+  const Line& at = lines.at(key_line);
+  std::optional<std::string> out;
+  switch (rule.form) {
+    case AgeForm::absent:
+      break;
+    case AgeForm::scalar:
+      out = erase_item(text, at.offset + value_col, at.offset + rule.edit_column, recipient);
+      break;
+    case AgeForm::quoted:
+    case AgeForm::flow_list:  // between the quotes / brackets
+      out = erase_item(text, at.offset + value_col + 1, at.offset + rule.edit_column, recipient);
+      break;
+    case AgeForm::block_scalar:
+      if (rule.edit_line > key_line)
+        out = erase_item(text, line_end(text, at), lines.at(rule.edit_line).offset + rule.edit_column, recipient);
+      break;
+    case AgeForm::block_list:
+      if (rule.edit_line == key_line)  // "age: x" written by add_recipient into an empty "age:"
+        out = erase_item(text, at.offset + value_col, at.offset + at.content.size(), recipient);
+      else
+        out = VPS_TRY(erase_from_block_list(text, lines, key_line, rule, recipient));
+      break;
+  }
+  if (!out) return fail(Errc::internal, ".sops.yaml line " + std::to_string(rule.line) + ": recipient not found again");
+  return std::move(*out);
+}
+
+}  // namespace
+
+Result<std::string> remove_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
+                                     std::string_view recipient) {
+  const CreationRule& first = config.rules.at(index);
+  if (first.key_groups)
+    return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(first.line) +
+                                       ": key_groups rules are not supported by rekey; edit them by hand");
+  const auto count = static_cast<std::size_t>(std::count(first.age.begin(), first.age.end(), recipient));
+  if (count == 0) return std::string(text);
+  if (count == first.age.size())
+    return fail(Errc::last_recipient, ".sops.yaml line " + std::to_string(first.line) + ": " + std::string(recipient) +
+                                          " is the rule's only age recipient; removing it would leave files nobody "
+                                          "can open (add another recipient first)");
+  std::string out(text);
+  for (std::size_t n = 0; n < count; ++n) {
+    const SopsConfig current = VPS_TRY(parse_sops_config(out));
+    if (current.rules.size() != config.rules.size())
+      return fail(Errc::internal, ".sops.yaml: removing a recipient changed the number of rules");
+    out = VPS_TRY(remove_once(out, current.rules[index], recipient));
+  }
+  const SopsConfig after = VPS_TRY(parse_sops_config(out));
+  const auto& left = after.rules.at(index).age;
+  if (std::find(left.begin(), left.end(), recipient) != left.end() || left.size() != first.age.size() - count)
+    return fail(Errc::internal, ".sops.yaml line " + std::to_string(first.line) + ": removing the recipient went wrong");
+  return out;
+}
+
 }  // namespace vps::enroll::rekey

@@ -47,4 +47,13 @@ Result<std::optional<std::size_t>> match_rule(const SopsConfig& config, std::str
 Result<std::string> add_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
                                   std::string_view recipient);
 
+// The text with every occurrence of recipient taken out of rule `index`, for the forms
+// add_recipient writes (scalar, quoted, block scalar, block list, flow list): only the
+// recipient and one separator go, so comments, other recipients and layout stay as they were;
+// a block list item on its own line loses the whole line. No change if the rule lacks it.
+// Errc::last_recipient when it is the rule's only recipient (nobody could open its files),
+// Errc::unsupported for key_groups rules.
+Result<std::string> remove_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
+                                     std::string_view recipient);
+
 }  // namespace vps::enroll::rekey
