@@ -1,0 +1,31 @@
+#pragma once
+// File handling for rekey --remove: the operator's identities, the path a creation rule sees,
+// and the atomic write that keeps a file's mode. The same as apply.cpp's private helpers, kept
+// apart only so parallel branches merge cleanly; apply.cpp should use these (one copy).
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <vps/base/result.hpp>
+#include <vps/formats/age/age.hpp>
+
+namespace vps::enroll::rekey {
+
+inline constexpr std::size_t k_max_config_size = 1024 * 1024;
+inline constexpr std::size_t k_max_rekey_file_size = 64 * 1024 * 1024;
+inline constexpr std::string_view k_age_armor_begin = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+bool is_age_file(const std::filesystem::path& path);
+
+// file relative to dir as sops' path_regex sees it: strings.TrimPrefix(abs path, dir + "/").
+std::string relative_to(const std::filesystem::path& file, const std::filesystem::path& dir);
+
+// The given files, else $SOPS_AGE_KEY_FILE, else ~/.config/sops/age/keys.txt (as sops).
+// Errc::no_identity when there is none.
+Result<formats::age::IdentityList> load_identities(const std::vector<std::filesystem::path>& identity_files);
+
+// Atomic replace (sys::AtomicFile) keeping the file's mode (0600 for a new file).
+Status write_keeping_mode(const std::filesystem::path& path, std::string_view text);
+
+}  // namespace vps::enroll::rekey
