@@ -93,7 +93,7 @@ TEST_SUITE("enroll::rekey::remove_recipient") {
     CHECK(removed("creation_rules:\n  - age: [age1gone, age1a]\n") == "creation_rules:\n  - age: [age1a]\n");
   }
 
-  TEST_CASE("every occurrence goes; absent recipient or absent age: no change") {
+  TEST_CASE("every occurrence goes, an absent recipient or absent age changes nothing") {
     CHECK(removed("creation_rules:\n  - age: age1gone,age1a,age1gone\n") == "creation_rules:\n  - age: age1a\n");
     const std::string none = "creation_rules:\n  - age: age1a\n  - path_regex: x\n    pgp: ABC\n";
     CHECK(removed(none, 0) == none);
