@@ -135,6 +135,28 @@ TEST_SUITE("formats::sops rotate") {
     CHECK(encrypted_value_paths(*file) == std::vector<std::string>{"data/a"});
   }
 
+  TEST_CASE("dotenv, INI and binary files rotate too (flattened metadata)") {
+    auto op = new_identity();
+    const auto op_r = op->recipient();
+    const std::vector<const age::Identity*> ids{op.get()};
+    for (const auto& sample : std::vector<std::pair<Format, std::string>>{
+             {Format::dotenv, "A=1\nB=two\n"}, {Format::ini, "[s]\nk = v\n"}, {Format::binary, "raw bytes\n"}}) {
+      const Format format = sample.first;  // named copies: clang 14 lambdas (INFO) cannot capture bindings
+      const std::string& plain = sample.second;
+      INFO(format_name(format));
+      auto before = encrypt(plain, format, {&op_r});
+      REQUIRE_MESSAGE(before, before.error().message);
+      auto after = rotate(*before, format, {&op_r}, ids);
+      REQUIRE_MESSAGE(after, after.error().message);
+      CHECK(*after != *before);
+      auto p1 = decrypt(*before, format, ids);
+      auto p2 = decrypt(*after, format, ids);
+      REQUIRE(p1);
+      REQUIRE_MESSAGE(p2, p2.error().message);
+      CHECK(str(*render(*p2)) == str(*render(*p1)));
+    }
+  }
+
   TEST_CASE("a file also keyed for pgp is refused, naming the key") {
     auto op = new_identity();
     const auto op_r = op->recipient();
