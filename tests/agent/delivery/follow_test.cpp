@@ -72,7 +72,7 @@ TEST_SUITE("agent::follow") {
     // Boot goes on: the secret that is there is active, the one that is not holds only its unit.
     CHECK(read_text(host.link() / "local") == "local-secret");
     CHECK_FALSE(fs::exists(host.link() / "db"));
-    CHECK(seen.find("waiting since") != std::string::npos);
+    CHECK(seen.find("waiting for enrollment since") != std::string::npos);
     CHECK(gate(host, "app.service") == 1);
     CHECK(gate(host, "other.service") == 0);
     auto status = status_of(host);

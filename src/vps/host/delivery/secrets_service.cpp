@@ -300,8 +300,9 @@ class Follower {
       }
     }
     if (first) {
-      line += "; waiting since " + clock::utc_readable(m_status.waiting_since()) + " for " + std::to_string(missing) +
-              " secret(s): " + first->name + " (" + first->reason + ")";
+      line += std::string(first->waiting ? "; waiting for enrollment" : "; waiting for a usable source") + " since " +
+              clock::utc_readable(m_status.waiting_since()) + ": " + std::to_string(missing) + " secret(s) missing, " +
+              first->name + " (" + first->reason + "); this host is " + m_session->host.age_recipient;
       if (!m_status.blocked_units.empty()) line += "; holding " + std::to_string(m_status.blocked_units.size()) + " unit(s)";
     }
     if (stale) line += "; " + std::to_string(stale) + " secret(s) keep their previous value (source unusable)";
