@@ -136,8 +136,8 @@ check_agent() {
   for dir in /usr/lib/systemd/system /lib/systemd/system; do
     [[ -n $(image_ls "$dir" | head -1) ]] && { unit_dir=$dir; break; }
   done
-  units=$(image_ls "${unit_dir:-/usr/lib/systemd/system}" | awk '$2 ~ /^(vps-agent.*\.service|vps-secrets\.(service|target))$/ { print $2 }')
-  for unit in vps-agent-firstboot.service vps-agent-publish.service vps-secrets.service vps-secrets.target; do
+  units=$(image_ls "${unit_dir:-/usr/lib/systemd/system}" | awk '$2 ~ /^(vps-agent.*\.service|vps-secrets(-wait)?\.(service|target))$/ { print $2 }')
+  for unit in vps-agent-firstboot.service vps-agent-publish.service vps-secrets.service vps-secrets-wait.service vps-secrets.target; do
     grep -qx "$unit" <<<"$units" || problem units "$unit_dir/$unit" "unit not installed" \
       "install the agent with image-hooks/install-agent"
   done

@@ -64,7 +64,7 @@ let
       type = types.listOf types.str;
       default = [ ];
       example = [ "app.service" ];
-      description = "Units restarted when this secret's bytes change; they also wait for vps-secrets.target.";
+      description = "Units restarted when this secret's bytes change; they start only once their secrets are active.";
     };
     reloadUnits = mkOption {
       type = types.listOf types.str;
@@ -309,12 +309,13 @@ in
     };
     systemd.services.vps-agent-publish.wantedBy = [ "multi-user.target" ];
     systemd.services.vps-secrets = {
-      requiredBy = [ "vps-secrets.target" ];
-      # A switch with new secrets or config re-runs activation (ExecReload), never a restart
-      # that would stop the units depending on vps-secrets.target.
+      wantedBy = [ "multi-user.target" ];
+      # A switch with new secrets or config makes the running service re-read everything
+      # (ExecReload sends SIGHUP), never a restart that would stop the units depending on it.
       restartIfChanged = false;
       reloadTriggers = [ configFile ];
     };
+    systemd.services.vps-secrets-wait.requiredBy = [ "vps-secrets.target" ];
     systemd.targets.vps-secrets.wantedBy = [ "multi-user.target" ];
     systemd.services.vps-agent-watch = mkIf rebuildEnabled {
       wantedBy = [ "multi-user.target" ];

@@ -23,7 +23,8 @@ TEST_CASE("install-agent installs, configures for Linode and enables the units")
   for (const char* link : {"sysinit.target.wants/vps-agent-firstboot.service",
                            "multi-user.target.wants/vps-agent-publish.service",
                            "multi-user.target.wants/vps-secrets.target",
-                           "vps-secrets.target.requires/vps-secrets.service"})
+                           "multi-user.target.wants/vps-secrets.service",
+                           "vps-secrets.target.requires/vps-secrets-wait.service"})
     CHECK_MESSAGE(fs::is_symlink(tree / "etc/systemd/system" / link), link);
 
   // The agent accepts the config it will boot with: 79 (no key yet), never 78 (config invalid).

@@ -25,7 +25,8 @@ namespace {
 
 // The units postinst enables; vps-agent-watch and vps-enroll wait for configuration.
 const std::set<std::string> k_enabled_units = {
-    "vps-agent-firstboot.service", "vps-agent-publish.service", "vps-secrets.service", "vps-secrets.target"};
+    "vps-agent-firstboot.service", "vps-agent-publish.service", "vps-secrets.service", "vps-secrets-wait.service",
+    "vps-secrets.target"};
 
 #ifdef VPS_GENERATOR_FILE
 constexpr bool k_has_generator = true;
@@ -249,7 +250,8 @@ TEST_SUITE("packaging::deb") {
     const std::pair<std::string, std::string> wanted[] = {
         {"sysinit.target.wants", "vps-agent-firstboot.service"},
         {"multi-user.target.wants", "vps-agent-publish.service"},
-        {"vps-secrets.target.requires", "vps-secrets.service"},
+        {"multi-user.target.wants", "vps-secrets.service"},
+        {"vps-secrets.target.requires", "vps-secrets-wait.service"},
         {"multi-user.target.wants", "vps-secrets.target"},
     };
     for (const auto& want : wanted) {

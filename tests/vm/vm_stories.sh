@@ -86,6 +86,14 @@ status_text=$(ssh_guest systemctl show -p StatusText --value vps-secrets.service
 [[ $(ssh_guest systemctl is-active demo-app.service || true) != active ]] || fail "demo-app started before its secret existed"
 log "guest waits: vps-secrets.service: $status_text; demo-app.service not started"
 
+# Day two: approve only after the bounded wait for every secret gave up (secrets.timeout 1m ends
+# vps-secrets-wait.service, so vps-secrets.target fails): the agent itself never gives up, and
+# demo-app, gated on its own secret, must still start when the push arrives.
+wait_failed() { [[ $(ssh_guest systemctl is-failed vps-secrets-wait.service || true) == failed ]]; }
+poll 150 wait_failed || fail "vps-secrets-wait.service did not give up after secrets.timeout (1m)"
+[[ $(ssh_guest systemctl is-active vps-secrets.service || true) == active ]] \
+  || fail "vps-secrets.service is not running while it waits"
+log "vps-secrets-wait.service gave up (secrets.timeout); vps-secrets.service still waits: $(ssh_guest systemctl show -p StatusText --value vps-secrets.service)"
 operator approve "$host" --fingerprint "$console_fp" || fail "approve refused the console's fingerprint"
 mkdir -p "$work/push"
 secret="vm-test-secret-$RANDOM$RANDOM"
@@ -115,7 +123,8 @@ check_secret_state() {
   ((ready > 0 && started >= ready)) || fail "demo-app started at ${started}us, before vps-secrets was ready at ${ready}us"
 }
 check_secret_state
-pass "US2: published, approved with the console fingerprint, secret pushed to the endpoint and fetched by the host into ramfs (daemon:daemon 0440), demo-app started only after vps-secrets.target"
+pass "US2: published, approved with the console fingerprint, secret pushed to the endpoint and fetched by the host into ramfs (daemon:daemon 0440), demo-app started only once its secret was active"
+pass "day two: approved after the bounded wait had given up (vps-secrets-wait failed at secrets.timeout); no reboot, no ssh: the agent kept waiting and started demo-app"
 
 # A changed secret, deployed by file, then `systemctl reload vps-secrets`: the agent activates a new
 # generation and restarts demo-app (restart_units) through the real system bus.
@@ -142,6 +151,26 @@ timing "reload with a changed secret -> app restarted" "$(since "$t_reload")"
 check_secret_state
 pass "US2: a changed secret (deployed by file + reload) becomes a new generation and restarts demo-app over the system bus"
 
+# Day two: a secret pushed to the endpoint after activation reaches the running demo-app (restarted
+# exactly once), with no ssh and no reload: the agent is subscribed to its bundles (long poll).
+secret="vm-test-secret-3-$RANDOM$RANDOM"
+secret_sha=$(printf '%s' "$secret" | sha256sum | cut -c1-16)
+starts_before=$(ssh_guest wc -l < /run/demo-app/starts)
+printf '%s' "$secret" | "$enroll_bin" encrypt -r "$console_age" -a -o "$work/push/demo-secret.age"
+t_push=$(date +%s)
+operator push "$host" "$work/push/demo-secret.age" || fail "vps-enroll push (rotation) failed"
+app_has_new_secret() { ssh_guest grep -q "sha256 $secret_sha" /run/demo-app/started; }
+if ! poll 60 app_has_new_secret; then
+  ssh_guest journalctl -b -u vps-secrets.service -n 8 --no-pager -o cat 2>&1 | indent guest
+  fail "day two: the pushed secret did not reach demo-app within 60 s"
+fi
+timing "push after activation -> app restarted" "$(since "$t_push")"
+sleep 5  # past the batch window: a second restart would show now
+starts_after=$(ssh_guest wc -l < /run/demo-app/starts)
+((starts_after == starts_before + 1)) || fail "day two: demo-app started $((starts_after - starts_before)) times for one push"
+check_secret_state
+pass "day two: a secret pushed after activation reached the running demo-app (restarted once), no ssh, no reload"
+
 console_before=$(console_size)
 ssh_guest systemctl reboot || true
 log "rebooting the guest"
@@ -158,6 +187,22 @@ pass "US2: after a reboot the same key is kept and the secret is back in ramfs b
 
 # --- US3: rebuilds, authorized twice -------------------------------------------------------------
 source "$here/lib/rebuild_story.sh"
+
+# --- day two: revocation -------------------------------------------------------------------------
+# The endpoint refuses the revoked key from then on; the guest's next fetch fails and it says so,
+# while demo-app keeps running on the generation it has.
+generation_before=$(ssh_guest readlink /run/vps-secrets)
+operator revoke "$host" --reason "vm test" || fail "vps-enroll revoke failed"
+revoked_seen() { ssh_guest systemctl show -p StatusText --value vps-secrets.service | grep -qi 'revoked\|not approved'; }
+if ! poll 60 revoked_seen; then
+  log "guest: $(ssh_guest systemctl show -p StatusText --value vps-secrets.service)"
+  fail "day two: the guest did not notice its revocation within 60 s"
+fi
+view=$(ssh_guest vps-agent status --json | jq -r '.enrollment.endpoint_view.status // "none"')
+[[ $view == revoked || $view == none ]] || fail "vps-agent status shows the endpoint's view '$view' after revoke"
+[[ $(ssh_guest readlink /run/vps-secrets) == "$generation_before" ]] || fail "revocation changed the active generation"
+demo_active || fail "demo-app stopped after the host was revoked"
+pass "day two: after vps-enroll revoke the guest's fetches are refused (status: $(ssh_guest systemctl show -p StatusText --value vps-secrets.service | grep -o 'endpoint[^;]*' | head -1)), demo-app keeps its generation"
 
 # --- edge: a corrupt host key in the VM is quarantined and reported ------------------------------
 console_before=$(console_size)

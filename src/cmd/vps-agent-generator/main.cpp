@@ -1,8 +1,8 @@
 // vps-agent-generator: systemd runs it (from system-generators/) at boot and on every
 // daemon-reload, before units are loaded, as `vps-agent-generator NORMAL EARLY LATE`. It reads
 // /etc/vps-agent/config.yaml and gives each service named in the secrets' restart_units or
-// reload_units the drop-in NORMAL/<unit>.d/50-vps-secrets.conf (Requires= and After=
-// vps-secrets.target). NORMAL ranks below /etc, so an administrator's drop-in of the same
+// reload_units the drop-in NORMAL/<unit>.d/50-vps-secrets.conf (After=vps-secrets.service and
+// the per-unit gate, ExecCondition=vps-agent secrets --gate UNIT). NORMAL ranks below /etc, so an administrator's drop-in of the same
 // name (or a link to /dev/null) overrides ours.
 //
 // A generator must never break the boot: a missing or invalid config is logged and the
@@ -56,6 +56,20 @@ class Logger {
   sys::Fd m_kmsg;
 };
 
+// The vps-agent the drop-ins run: installed beside us in the build tree, in <prefix>/bin for a
+// generator in <prefix>/lib/systemd/system-generators (Debian's /usr, a Nix store path), else
+// /usr/bin/vps-agent.
+std::string agent_path() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const auto& candidate : {exe.parent_path() / "vps-agent", exe.parent_path().parent_path().parent_path().parent_path() / "bin/vps-agent"}) {
+      if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
+    }
+  }
+  return "/usr/bin/vps-agent";
+}
+
 // Everything after the arguments are known; the exit status is 0 whatever the config says.
 void generate(const Logger& logger, const systemd::GeneratorDirs& dirs) {
   const char* root_env = std::getenv("VPS_AGENT_ROOT");
@@ -72,8 +86,11 @@ void generate(const Logger& logger, const systemd::GeneratorDirs& dirs) {
   }
   auto plan = systemd::plan_secrets_dropins(config->secrets);
   for (const auto& why : plan.skipped) logger.write(log::Level::warning, "skipping " + why);
-  const std::string content = systemd::secrets_dropin_content(shown);
+  std::string command = agent_path();
+  if (root != "/") command += " --root " + root.string();
+  if (!config_path.empty()) command += " --config " + config_path;
   for (const auto& unit : plan.units) {
+    const std::string content = systemd::secrets_dropin_content(shown, unit, command);
     auto written = systemd::write_dropin(dirs.normal, unit, systemd::k_secrets_dropin_name, content);
     if (!written) logger.write(log::Level::error, written.error().message);
   }

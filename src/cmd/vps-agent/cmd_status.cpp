@@ -1,5 +1,7 @@
-// vps-agent status: what this host's identity, enrollment, secrets and rebuilds look like, from
-// files only (no network, no decryption), so it answers instantly even while other steps wait.
+// vps-agent status: what this host's identity, enrollment, secrets and rebuilds look like: from
+// files (no decryption), plus one bounded, host-signed request for the endpoint's view of the
+// host (approved? revoked?) unless --offline. What the secrets service waits for, since when and
+// why comes from its status file (host/secrets/status.hpp).
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -8,7 +10,10 @@
 #include <vps/cli/registry.hpp>
 #include <vps/config/load.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
+#include <vps/base/clock.hpp>
+#include <vps/host/delivery/endpoint_view.hpp>
 #include <vps/host/identity/age_recipient.hpp>
+#include <vps/host/secrets/status.hpp>
 #include <vps/host/identity/host_key.hpp>
 #include <vps/host/identity/instance_id.hpp>
 #include <vps/host/identity/quarantine.hpp>
@@ -23,7 +28,10 @@ using nlohmann::json;
 
 struct Options {
   bool json = false;
+  bool offline = false;
 };
+
+constexpr std::chrono::seconds k_endpoint_timeout{5};
 
 json identity_status(const config::Config& config) {
   json out = {{"host_key", config.identity.host_key.string()}};
@@ -49,6 +57,10 @@ json secrets_status(const config::Config& config) {
   auto generation = host::mounts::current_generation(secrets.link, secrets.mount);
   if (!generation) out["error"] = generation.error().message;
   else if (*generation) out["generation"] = **generation;
+  // The running service's view (absent while it has not run since boot).
+  auto service = host::secrets::read_status(secrets.mount);
+  if (!service) out["service_error"] = service.error().message;
+  else if (*service) out["service"] = json::parse(host::secrets::to_json(**service));
   return out;
 }
 
@@ -64,7 +76,7 @@ json rebuilds_status(const config::Config& config) {
   return out;
 }
 
-json build_status(const config::Config& config) {
+json build_status(const config::Config& config, const std::filesystem::path& root, bool offline) {
   json status = {{"identity", identity_status(config)}};
   json quarantined = json::array();
   for (const auto& path : host::identity::list_quarantined(config.identity.host_key)) quarantined.push_back(path.string());
@@ -95,6 +107,14 @@ json build_status(const config::Config& config) {
     }
   }
   enrollment["endpoint"] = config.enrollment.endpoint;
+  if (!offline) {
+    auto view = host::delivery::endpoint_view(config, root, k_endpoint_timeout);
+    if (!view) enrollment["endpoint_error"] = view.error().message;
+    else if (*view) {
+      enrollment["endpoint_view"] = **view;
+      enrollment["endpoint"] = (**view)["endpoint"];
+    }
+  }
   status["instance"] = instance;
   status["enrollment"] = enrollment;
   status["secrets"] = secrets_status(config);
@@ -118,7 +138,11 @@ void print_text(const json& s) {
   if (inst.contains("recorded") && inst.value("matches", true) == false)
     std::printf("  recorded:  %s (differs: run vps-agent firstboot)\n", text_of(inst["recorded"]).c_str());
   const auto& e = s["enrollment"];
-  std::printf("enrollment:  %s\n", text_of(e["status"]).c_str());
+  // The endpoint's answer now beats what publish recorded at its last attempt.
+  if (e.contains("endpoint_view"))
+    std::printf("enrollment:  %s (the endpoint's view now)\n", text_of(e["endpoint_view"].value("status", json("?"))).c_str());
+  else std::printf("enrollment:  %s\n", text_of(e["status"]).c_str());
+  if (e.contains("endpoint_error")) std::printf("  endpoint unreachable: %s\n", text_of(e["endpoint_error"]).c_str());
   if (e.contains("waiting_for")) std::printf("  waiting for %s\n", text_of(e["waiting_for"]).c_str());
   if (!text_of(e["endpoint"]).empty()) std::printf("  endpoint:  %s\n", text_of(e["endpoint"]).c_str());
   if (e.contains("last_attempt") && !text_of(e["last_attempt"]).empty())
@@ -131,6 +155,18 @@ void print_text(const json& s) {
     std::printf("secrets:     generation %s (%s)\n", text_of(sec["generation"]).c_str(), configured.c_str());
   else std::printf("secrets:     none active (%s)\n", configured.c_str());
   if (sec.contains("error")) std::printf("  problem:   %s\n", text_of(sec["error"]).c_str());
+  if (sec.contains("service")) {
+    const auto& svc = sec["service"];
+    for (const auto& u : svc["unavailable"]) {
+      const bool stale = u.value("stale", false);
+      std::printf("  %s %s since %s: %s\n", stale ? "stale:  " : (u.value("waiting", false) ? "waiting:" : "broken: "),
+                  text_of(u["name"]).c_str(), clock::utc_readable(u.value("since", std::int64_t{0})).c_str(),
+                  text_of(u["reason"]).c_str());
+    }
+    for (const auto& unit : svc["blocked_units"]) std::printf("  holding:  %s (until its secrets arrive)\n", text_of(unit).c_str());
+    if (!text_of(svc["endpoint"]).empty()) std::printf("  %s\n", text_of(svc["endpoint"]).c_str());
+  }
+  if (sec.contains("service_error")) std::printf("  service status: %s\n", text_of(sec["service_error"]).c_str());
   const auto& r = s["rebuilds"];
   if (!r["configured"].get<bool>()) {
     std::printf("rebuilds:    not configured (no rebuild.command)\n");
@@ -147,7 +183,7 @@ void print_text(const json& s) {
 
 Result<int> run_status(const cli::Context& ctx, const Options& options) {
   auto config = VPS_TRY(config::load(ctx.root, ctx.config_path));
-  auto status = build_status(config);
+  auto status = build_status(config, ctx.root, options.offline);
   if (options.json) std::fputs((status.dump(2) + "\n").c_str(), stdout);
   else print_text(status);
   return 0;
@@ -156,9 +192,10 @@ Result<int> run_status(const cli::Context& ctx, const Options& options) {
 const bool registered = cli::register_command(90, [](CLI::App& app, cli::Context& ctx) {
   auto options = std::make_shared<Options>();
   auto* sub = cli::add_command(app, ctx, "status",
-                               "Show host identity, instance, enrollment progress, quarantined keys, the live secrets generation and the last applied rebuild",
+                               "Show host identity, instance, enrollment (the endpoint's view), quarantined keys, the live secrets generation and what it waits for, and the last applied rebuild",
                                [&ctx, options] { return run_status(ctx, *options); });
   sub->add_flag("--json", options->json, "Print machine-readable JSON");
+  sub->add_flag("--offline", options->offline, "Do not ask the enrollment endpoint for its view of this host");
 });
 
 }  // namespace

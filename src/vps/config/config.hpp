@@ -101,7 +101,9 @@ struct Secrets {
   std::string tmpfs_size;  // tmpfs only, e.g. "16m"
   std::uint32_t keep_generations = 1;
   std::optional<std::filesystem::path> credentials_dir;
-  Duration timeout = std::chrono::minutes(15);  // overall wait for enrollment
+  // Overall wait for every secret (`secrets` without --follow, vps-secrets-wait.service); zero:
+  // no limit (the default: a host approved hours after boot must still get its secrets).
+  Duration timeout{0};
   std::vector<SecretFile> files;
   std::vector<SecretTemplate> templates;
 };

@@ -2,7 +2,7 @@
 //
 //   secrets:
 //     mount: /run/vps-secrets.d      link: /run/vps-secrets      fs: ramfs | tmpfs
-//     keep_generations: 1            credentials_dir: /run/credstore     timeout: 15m
+//     keep_generations: 1            credentials_dir: /run/credstore     timeout: 0 (none)
 //     files:                         # a list of mappings with `name`, or a mapping name -> options
 //       - name: db/password
 //         source: /etc/vps-secrets/db.yaml

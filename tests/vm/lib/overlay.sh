@@ -23,7 +23,9 @@ enrollment:
 metadata:
   enabled: false          # no Linode metadata service in QEMU: the instance id comes from DMI
 secrets:
-  timeout: 30m
+  # Bounds vps-secrets-wait.service (vps-secrets.target) only: the story approves the host after
+  # it gave up, and demo-app, gated on its own secret, must still start.
+  timeout: 1m
   files:
     - name: demo-secret
       source: /etc/vps-agent/secrets/demo-secret.age
@@ -33,13 +35,13 @@ secrets:
       restart_units: [demo-app.service]
 EOF
 
-# The dependent service: starts only once vps-secrets.target is reached, and records when and
-# what it saw (owner, mode, filesystem and a hash of the secret, never the secret itself).
+# The dependent service: named in demo-secret's restart_units, so vps-agent-generator gates it on
+# that secret (After=vps-secrets.service, ExecCondition=vps-agent secrets --gate): skipped until
+# the secret is active, then started by vps-secrets. It records when and what it saw (owner, mode,
+# filesystem and a hash of the secret, never the secret itself), one line per start in starts.
 cat > "$dir/etc/systemd/system/demo-app.service" <<'EOF'
 [Unit]
 Description=VM test: demo app that needs /run/vps-secrets/demo-secret
-Requires=vps-secrets.target
-After=vps-secrets.target
 
 [Service]
 Type=oneshot
@@ -48,7 +50,7 @@ User=daemon
 RuntimeDirectory=demo-app
 RuntimeDirectoryPreserve=yes
 StandardOutput=journal+console
-ExecStart=/bin/sh -c 's=/run/vps-secrets/demo-secret; test -r "$s" || { echo "demo-app: $s unreadable"; exit 1; }; echo "demo-app: started $(date +%%s.%%N) secret $(stat -L -c "%%U:%%G %%a" "$s") on $(stat -f -L -c %%T /run/vps-secrets) sha256 $(sha256sum < "$s" | cut -c1-16)" | tee /run/demo-app/started'
+ExecStart=/bin/sh -c 's=/run/vps-secrets/demo-secret; test -r "$s" || { echo "demo-app: $s unreadable"; exit 1; }; echo "demo-app: started $(date +%%s.%%N) secret $(stat -L -c "%%U:%%G %%a" "$s") on $(stat -f -L -c %%T /run/vps-secrets) sha256 $(sha256sum < "$s" | cut -c1-16)" | tee /run/demo-app/started; cat /run/demo-app/started >> /run/demo-app/starts'
 
 [Install]
 WantedBy=multi-user.target

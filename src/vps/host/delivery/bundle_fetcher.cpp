@@ -31,9 +31,9 @@ std::string file_sha256(const std::filesystem::path& path) {
   return bytes ? hex::encode(crypto::sha256(*bytes)) : std::string();
 }
 
-// The endpoint publish uses: the config's, else the one publish recorded (it may have come
-// from the instance's user-data).
-std::string endpoint_text(const config::Config& config) {
+}  // namespace
+
+std::string configured_endpoint(const config::Config& config) {
   if (!config.enrollment.endpoint.empty()) return config.enrollment.endpoint;
   auto state = state::load_state(config.state_dir);
   if (!state || !*state) return {};
@@ -41,6 +41,8 @@ std::string endpoint_text(const config::Config& config) {
   auto it = extra.find("endpoint");
   return it != extra.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
+
+namespace {
 
 // A non-2xx answer: 401/403 mean "not approved (yet)", anything else "unavailable".
 EndpointState state_of(unsigned status) {
@@ -62,6 +64,17 @@ std::string verify(std::string_view body, const config::SecretFile& file,
   if (plaintext) return "";
   if (plaintext.error().code == Errc::no_identity) return "not encrypted to this host";
   return plaintext.error().message;
+}
+
+// The listing's (unverified) manifest names exactly the sequence this host installed last
+// under that name: that push is in place, nothing to fetch. Checked before the signature, so
+// that a source changed locally after an install (a rebuild deploying a new file) is not
+// reported as a refused bundle on every round. A forged sequence here can only make the host
+// skip a bundle, which a forging endpoint could do anyway by not listing it. An OLDER sequence
+// goes on to be refused as a rollback, loudly.
+bool already_installed(const BundleEntry& entry, const BundleSequences& sequences) {
+  auto parsed = protocol::parse_signed_bundle_manifest(entry.manifest, entry.signature);
+  return parsed && parsed->manifest.sequence == sequences.last(entry.name);
 }
 
 Status install(const std::filesystem::path& target, std::string_view body) {
@@ -87,7 +100,7 @@ std::string FetchReport::status() const {
 
 Result<std::optional<BundleFetcher>> BundleFetcher::open(const config::Config& config, const std::filesystem::path& root,
                                                          const std::string& config_path) {
-  const std::string text = endpoint_text(config);
+  const std::string text = configured_endpoint(config);
   if (text.empty()) return std::optional<BundleFetcher>();
   auto endpoint = VPS_TRY(net::api::host_endpoint(
       config.enrollment, text, {config.enrollment.retry.attempt_timeout, k_max_bundle_bytes}));
@@ -204,6 +217,7 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
       report.refused.push_back(what + ": " + (!operators ? operators.error() : sequences.error()).message);
       continue;
     }
+    if (already_installed(entry, *sequences)) continue;  // this push or a newer one is in place
     if (m_refused.count(entry.sha256)) {  // already refused this exact content
       report.held_back.push_back(entry.name);
       continue;

@@ -42,6 +42,10 @@ namespace vps::host::delivery {
 
 constexpr std::size_t k_max_bundle_bytes = 16 * 1024 * 1024;
 
+// The endpoint the host talks to: enrollment.endpoint, else the one `publish` recorded in
+// state.json (it may have come from the instance's user-data); "" when neither exists.
+std::string configured_endpoint(const config::Config& config);
+
 enum class EndpointState { reachable, not_approved, unavailable };
 
 struct FetchReport {

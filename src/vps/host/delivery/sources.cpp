@@ -7,6 +7,7 @@
 #include <vps/base/parallel.hpp>
 #include <vps/formats/age/armor.hpp>
 #include <vps/formats/sops/sops.hpp>
+#include <vps/host/secrets/template.hpp>
 #include <vps/sys/fs/file.hpp>
 
 namespace vps::host::delivery {
@@ -142,6 +143,66 @@ Result<SecretBytes> decrypt_file(std::string_view content, SecretFormat format, 
   return sops_secret(VPS_TRY(sops::decrypt(content, sops_format(format), identities)), key);
 }
 
+namespace {
+
+std::vector<std::string> units_of(const std::vector<std::string>& restart, const std::vector<std::string>& reload) {
+  std::vector<std::string> units = restart;
+  units.insert(units.end(), reload.begin(), reload.end());
+  std::sort(units.begin(), units.end());
+  units.erase(std::unique(units.begin(), units.end()), units.end());
+  return units;
+}
+
+// The templates: each one whose text parses and whose secrets were all collected; the others
+// are unavailable (waiting when a secret they embed is waiting).
+void collect_templates(const config::Secrets& secrets, Collected& out) {
+  for (const auto& tmpl : secrets.templates) {
+    Unavailable missing;
+    missing.name = "rendered/" + tmpl.name;
+    missing.source = tmpl.file;
+    missing.units = units_of(tmpl.restart_units, tmpl.reload_units);
+    std::string content = tmpl.content;
+    if (!tmpl.file.empty()) {
+      auto text = sys::read_text_file(tmpl.file, k_max_template);
+      if (!text) {
+        auto error = text.error().context("template '" + tmpl.name + "'");
+        missing.code = error.code;
+        missing.reason = error.message;
+        if (!out.first_error) out.first_error = std::move(error);
+        out.unavailable.push_back(std::move(missing));
+        continue;
+      }
+      content = std::move(*text);
+    }
+    auto parsed = secrets::Template::parse(content);
+    if (!parsed) {
+      auto error = parsed.error().context("template '" + tmpl.name + "'");
+      missing.code = error.code;
+      missing.reason = error.message;
+      if (!out.first_error) out.first_error = std::move(error);
+      out.unavailable.push_back(std::move(missing));
+      continue;
+    }
+    const Unavailable* blocker = nullptr;
+    for (const auto& name : parsed->references()) {
+      for (const auto& u : out.unavailable)
+        if (u.name == name) blocker = &u;
+      if (blocker) break;
+    }
+    if (blocker) {
+      missing.code = blocker->code;
+      missing.waiting = blocker->waiting;
+      missing.reason = "embeds secret '" + blocker->name + "': " + blocker->reason;
+      out.unavailable.push_back(std::move(missing));
+      continue;
+    }
+    out.templates.push_back({tmpl.name, std::move(content), tmpl.path, tmpl.owner, tmpl.group,
+                             static_cast<mode_t>(tmpl.mode), tmpl.restart_units, tmpl.reload_units});
+  }
+}
+
+}  // namespace
+
 Result<Collected> collect(const config::Secrets& secrets, const std::vector<const age::Identity*>& identities) {
   Collected out;
   std::vector<std::size_t> source_of;
@@ -156,29 +217,26 @@ Result<Collected> collect(const config::Secrets& secrets, const std::vector<cons
     if (!plaintext) {
       const Errc code = plaintext.error().code;
       const bool settling = code == Errc::malformed && recently_modified(file.source);
-      if (code == Errc::no_identity || source.absent || settling) {
+      const bool waiting = code == Errc::no_identity || source.absent || settling;
+      const std::string key = file.key.empty() ? "" : " key '" + file.key + "'";
+      auto error = plaintext.error().context("secret '" + file.name + "' (" + file.source.string() + key + ")");
+      Unavailable missing{file.name, file.source, code, error.message, waiting,
+                          units_of(file.restart_units, file.reload_units)};
+      out.unavailable.push_back(std::move(missing));
+      if (waiting) {
         const bool known = std::any_of(out.pending.begin(), out.pending.end(),
                                        [&](const Pending& p) { return p.source == file.source; });
         if (!known) out.pending.push_back({file.source, code, plaintext.error().message});
-        continue;
+      } else if (!out.first_error) {
+        out.first_error = std::move(error);
       }
-      const std::string key = file.key.empty() ? "" : " key '" + file.key + "'";
-      return fail(plaintext.error().context("secret '" + file.name + "' (" + file.source.string() + key + ")"));
+      continue;
     }
     secrets::SecretSpec spec{file.name, file.path, file.owner, file.group, static_cast<mode_t>(file.mode),
                              file.restart_units, file.reload_units};
     out.materials.push_back({std::move(spec), std::move(*plaintext)});
   }
-  for (const auto& tmpl : secrets.templates) {
-    std::string content = tmpl.content;
-    if (!tmpl.file.empty()) {
-      auto text = sys::read_text_file(tmpl.file, k_max_template);
-      if (!text) return fail(text.error().context("template '" + tmpl.name + "'"));
-      content = std::move(*text);
-    }
-    out.templates.push_back({tmpl.name, std::move(content), tmpl.path, tmpl.owner, tmpl.group,
-                             static_cast<mode_t>(tmpl.mode), tmpl.restart_units, tmpl.reload_units});
-  }
+  collect_templates(secrets, out);
   return out;
 }
 

@@ -32,13 +32,17 @@ Result<bool> DirWatch::wait(std::chrono::milliseconds timeout) {
     return fail(Errc::io, "poll on inotify: " + sys::errno_text(errno));
   }
   if (ready == 0) return false;
-  // Drain: we only care that something happened, not what.
+  drain();
+  return true;
+}
+
+void DirWatch::drain() {
+  // We only care that something happened, not what.
   alignas(inotify_event) char buffer[4096];
   for (int i = 0; i < 64; ++i) {
     const ssize_t n = ::read(m_fd.get(), buffer, sizeof buffer);
     if (n <= 0) break;
   }
-  return true;
 }
 
 }  // namespace vps::host::delivery

@@ -17,6 +17,9 @@ class DirWatch {
   static Result<DirWatch> open(const std::vector<std::filesystem::path>& dirs);
   // Waits at most `timeout`; true if something changed in a watched directory (events drained).
   Result<bool> wait(std::chrono::milliseconds timeout);
+  // For callers that poll several descriptors: readable when something changed; drain() then.
+  int fd() const { return m_fd.get(); }
+  void drain();
 
  private:
   explicit DirWatch(sys::Fd fd) : m_fd(std::move(fd)) {}

@@ -28,8 +28,9 @@ Status write_dropin(const std::filesystem::path& dir, std::string_view unit, std
                     std::string_view content);
 
 // vps-agent-generator: every service named in a secret's or template's restart_units or
-// reload_units gets <unit>.d/50-vps-secrets.conf, so it requires and starts after
-// vps-secrets.target (the secrets exist, or the host still waits for enrollment).
+// reload_units gets <unit>.d/50-vps-secrets.conf: ordered after vps-secrets.service and gated by
+// `vps-agent secrets --gate UNIT` (ExecCondition=), so it starts once ITS secrets are active
+// (host/delivery/secrets_service.hpp).
 inline constexpr std::string_view k_secrets_dropin_name = "50-vps-secrets";
 
 struct SecretsDropins {
@@ -42,7 +43,9 @@ struct SecretsDropins {
 // itself runs after (an ordering cycle) are skipped.
 SecretsDropins plan_secrets_dropins(const config::Secrets& secrets);
 
-// The drop-in text, naming the generator and its source as systemd.generator(7) asks.
-std::string secrets_dropin_content(const std::filesystem::path& config_path);
+// The drop-in text for `unit`, naming the generator and its source as systemd.generator(7)
+// asks. agent_command: the vps-agent binary with any --root/--config it needs.
+std::string secrets_dropin_content(const std::filesystem::path& config_path, std::string_view unit,
+                                   std::string_view agent_command);
 
 }  // namespace vps::host::systemd

@@ -25,7 +25,14 @@ bool unit_char(char c) {
 
 }  // namespace
 
-std::string_view action_name(UnitAction action) { return action == UnitAction::restart ? "restart" : "reload"; }
+std::string_view action_name(UnitAction action) {
+  switch (action) {
+    case UnitAction::restart: return "restart";
+    case UnitAction::reload: return "reload";
+    case UnitAction::start: return "start";
+  }
+  return "?";
+}
 
 bool is_valid_unit_name(std::string_view unit) {
   if (unit.empty() || unit.size() > k_max_unit_name || unit.front() == '.') return false;
@@ -42,6 +49,7 @@ Status DryRunUnitManager::record(UnitAction action, const std::string& unit) {
 }
 Status DryRunUnitManager::restart(const std::string& unit) { return record(UnitAction::restart, unit); }
 Status DryRunUnitManager::reload(const std::string& unit) { return record(UnitAction::reload, unit); }
+Status DryRunUnitManager::start(const std::string& unit) { return record(UnitAction::start, unit); }
 
 Result<std::unique_ptr<BusUnitManager>> BusUnitManager::connect_system() {
   sd_bus* bus = nullptr;
@@ -69,9 +77,10 @@ BusUnitManager::~BusUnitManager() { ::sd_bus_flush_close_unref(m_bus); }
 
 Status BusUnitManager::restart(const std::string& unit) { return call(UnitAction::restart, unit); }
 Status BusUnitManager::reload(const std::string& unit) { return call(UnitAction::reload, unit); }
+Status BusUnitManager::start(const std::string& unit) { return call(UnitAction::start, unit); }
 
 Status BusUnitManager::call(UnitAction action, const std::string& unit) {
-  const char* method = action == UnitAction::restart ? "RestartUnit" : "ReloadUnit";
+  const char* method = action == UnitAction::restart ? "RestartUnit" : action == UnitAction::reload ? "ReloadUnit" : "StartUnit";
   sd_bus_error error = SD_BUS_ERROR_NULL;
   sd_bus_message* reply = nullptr;
   int rc = ::sd_bus_call_method(m_bus, k_destination, k_object, k_interface, method, &error, &reply, "ss",
@@ -85,21 +94,28 @@ Status BusUnitManager::call(UnitAction action, const std::string& unit) {
 }
 
 Status apply_unit_actions(UnitManager& manager, const std::vector<std::string>& restart,
-                          const std::vector<std::string>& reload) {
-  for (const auto* list : {&restart, &reload}) {
+                          const std::vector<std::string>& reload, const std::vector<std::string>& start) {
+  for (const auto* list : {&restart, &reload, &start}) {
     for (const auto& unit : *list) {
       if (!is_valid_unit_name(unit)) return fail(Errc::config, "invalid unit name '" + unit + "'");
     }
   }
-  std::set<std::string> restarted(restart.begin(), restart.end());
+  const std::set<std::string> started(start.begin(), start.end());
+  std::set<std::string> restarted;
   std::set<std::string> reloaded;
   std::vector<std::string> failures;
-  for (const auto& unit : restarted) {
+  for (const auto& unit : started) {
+    auto done = manager.start(unit);
+    if (!done) failures.push_back(done.error().message);
+  }
+  for (const auto& unit : std::set<std::string>(restart.begin(), restart.end())) {
+    if (started.count(unit)) continue;
+    restarted.insert(unit);
     auto done = manager.restart(unit);
     if (!done) failures.push_back(done.error().message);
   }
   for (const auto& unit : reload) {
-    if (restarted.count(unit) || !reloaded.insert(unit).second) continue;
+    if (started.count(unit) || restarted.count(unit) || !reloaded.insert(unit).second) continue;
     auto done = manager.reload(unit);
     if (!done) failures.push_back(done.error().message);
   }

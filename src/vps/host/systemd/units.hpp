@@ -1,6 +1,8 @@
 #pragma once
-// Restarting and reloading the units whose secrets changed. BusUnitManager talks to systemd
-// over sd-bus (org.freedesktop.systemd1.Manager RestartUnit/ReloadUnit, mode "replace");
+// Restarting and reloading the units whose secrets changed, and starting the units whose
+// secrets have all arrived after their gate kept them from starting (status.hpp in
+// host/secrets). BusUnitManager talks to systemd over sd-bus
+// (org.freedesktop.systemd1.Manager RestartUnit/ReloadUnit/StartUnit, mode "replace");
 // DryRunUnitManager only records, for tests and `--dry-run`.
 
 #include <memory>
@@ -16,7 +18,7 @@ struct sd_bus;
 
 namespace vps::host::systemd {
 
-enum class UnitAction { restart, reload };
+enum class UnitAction { restart, reload, start };
 
 std::string_view action_name(UnitAction action);
 
@@ -28,12 +30,14 @@ class UnitManager {
   virtual ~UnitManager() = default;
   virtual Status restart(const std::string& unit) = 0;
   virtual Status reload(const std::string& unit) = 0;
+  virtual Status start(const std::string& unit) = 0;
 };
 
 class DryRunUnitManager final : public UnitManager {
  public:
   Status restart(const std::string& unit) override;
   Status reload(const std::string& unit) override;
+  Status start(const std::string& unit) override;
   // Units listed here fail (Errc::io), to test error paths.
   void fail_on(std::string unit) { m_failing.insert(std::move(unit)); }
   const std::vector<std::pair<UnitAction, std::string>>& calls() const { return m_calls; }
@@ -57,6 +61,7 @@ class BusUnitManager final : public UnitManager {
 
   Status restart(const std::string& unit) override;
   Status reload(const std::string& unit) override;
+  Status start(const std::string& unit) override;
 
  private:
   explicit BusUnitManager(sd_bus* bus) : m_bus(bus) {}
@@ -64,9 +69,11 @@ class BusUnitManager final : public UnitManager {
   sd_bus* m_bus;
 };
 
-// Restarts `restart` units, then reloads `reload` units that are not also restarted. Every
-// unit is attempted; the error (Errc::io) names all that failed. Invalid names are Errc::config.
+// Starts `start` units, restarts `restart` units that are not also started, then reloads
+// `reload` units that are neither: each unit gets one action however many of its secrets
+// changed. Every unit is attempted; the error (Errc::io) names all that failed. Invalid names
+// are Errc::config (and nothing is done).
 Status apply_unit_actions(UnitManager& manager, const std::vector<std::string>& restart,
-                          const std::vector<std::string>& reload);
+                          const std::vector<std::string>& reload, const std::vector<std::string>& start = {});
 
 }  // namespace vps::host::systemd

@@ -81,7 +81,7 @@ TEST_SUITE("host::delivery::collect") {
     CHECK(collected->pending[2].code == Errc::missing);
   }
 
-  TEST_CASE("the first broken source in config order is the error, named with its secret") {
+  TEST_CASE("broken sources block only their secrets: the first in config order is the error, named with its secret") {
     Sources s;
     for (int i = 0; i < 60; ++i) s.add("s" + std::to_string(i), "v", s.host);
     // Two broken files (a flipped payload byte each); the earlier one in the config is reported.
@@ -93,8 +93,17 @@ TEST_SUITE("host::delivery::collect") {
       std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - std::chrono::hours(1));
     }
     auto collected = s.collect();
-    REQUIRE_FALSE(collected);
-    CHECK(collected.error().code == Errc::integrity);
-    CHECK(collected.error().message.starts_with("secret 's20' (" + (s.dir / "s20.age").string() + ")"));
+    REQUIRE(collected);
+    REQUIRE(collected->first_error);
+    CHECK(collected->first_error->code == Errc::integrity);
+    CHECK(collected->first_error->message.starts_with("secret 's20' (" + (s.dir / "s20.age").string() + ")"));
+    // The 58 others are there; the two broken ones are listed (errors, not waits), nothing pending.
+    CHECK(collected->materials.size() == 58);
+    REQUIRE(collected->unavailable.size() == 2);
+    CHECK(collected->unavailable[0].name == "s20");
+    CHECK(collected->unavailable[1].name == "s50");
+    CHECK_FALSE(collected->unavailable[0].waiting);
+    CHECK(collected->pending.empty());
+    CHECK_FALSE(collected->complete());
   }
 }
