@@ -73,6 +73,7 @@ Result<std::string> choose_recipient(const Options& o) {
   const int given = !o.recipient.empty() + !o.host_key.empty() + !o.host.empty();
   if (given != 1)
     return fail(Errc::usage, "rekey: give exactly one of --host HOST, --recipient age1... or --host-key \"ssh-ed25519 ...\"");
+  if (!o.host.empty()) return std::string();  // from the endpoint
   if (!o.host_key.empty()) return rekey::age_recipient_from_ssh_key(o.host_key);
   auto parsed = formats::age::X25519Recipient::parse(o.recipient);
   if (!parsed) return fail(parsed.error().context("--recipient"));
