@@ -100,6 +100,18 @@ TEST_SUITE("enroll::rekey") {
     }
   }
 
+  TEST_CASE("a catch-all rule: .sops.yaml itself is not a file to re-key") {
+    VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
+    Tree t;
+    write_text(t.dir / ".sops.yaml", "creation_rules:\n  - age: " + t.op + "\n");
+    auto dry = t.rekey({"--dry-run", "--json", (t.dir / "secrets").string(), (t.dir / ".sops.yaml").string()});
+    REQUIRE_MESSAGE(dry.exit_code == 0, dry.err);
+    auto j = nlohmann::json::parse(dry.out);
+    for (const auto& f : j["files"]) CHECK(f["path"].get<std::string>().find(".sops.yaml") == std::string::npos);
+    for (const auto& f : j["skipped"]) CHECK(f["path"].get<std::string>().find(".sops.yaml") == std::string::npos);
+    CHECK(j["files"].size() == 3);
+  }
+
   TEST_CASE("one file the operator cannot open among several: exit 81 and no file changed") {
     VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
     Tree t;

@@ -195,7 +195,7 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
   // matches path_regex: against the path relative to the .sops.yaml directory).
   std::vector<Loaded> files;
   std::vector<FileInput> inputs;
-  std::set<fs::path> seen;
+  std::set<fs::path> seen{fs::weakly_canonical(report.config_file)};  // .sops.yaml itself is no secret
   auto take = [&](const fs::path& path, bool found_in_directory) -> Status {
     if (!seen.insert(fs::weakly_canonical(path)).second) return {};
     if (found_in_directory) {
