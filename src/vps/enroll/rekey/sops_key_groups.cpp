@@ -133,8 +133,13 @@ class Parser {
       const GroupItem item = read_item(strip_comment(rest.substr(1)), i);
       if (!item.alias.empty()) continue;  // an alias under keys: defines nothing
       keys.items.push_back(AnchoredKey{item.anchor, item.value, i});
-      if (!item.anchor.empty()) m_model.anchors[item.anchor] = item.value;
+      if (!item.anchor.empty()) define(item.anchor, item.value, i);
     }
+  }
+
+  void define(const std::string& anchor, const std::string& value, std::size_t line) {
+    m_model.anchors[anchor] = value;
+    m_model.anchor_lines.emplace(anchor, line);
   }
 
   RuleKeyGroup read_rule(std::size_t r) {
@@ -242,12 +247,17 @@ class Parser {
   Status resolve_items(RuleKeyGroup& rule) {
     for (auto& l : rule.lists)
       for (auto& item : l.items) {
-        if (!item.anchor.empty()) m_model.anchors[item.anchor] = item.value;
+        if (!item.anchor.empty()) define(item.anchor, item.value, item.line);
         if (item.alias.empty()) continue;
         const auto found = m_model.anchors.find(item.alias);
         if (found == m_model.anchors.end())
           return fail(Errc::malformed, line_text(item.line) + ": alias *" + item.alias +
                                            " has no anchor (define it as \"- &" + item.alias + " age1...\" under keys:)");
+        // YAML: an alias refers to an anchor defined before it.
+        if (m_model.anchor_lines.at(item.alias) >= item.line)
+          return fail(Errc::malformed, line_text(item.line) + ": alias *" + item.alias + " comes before its anchor (" +
+                                           line_text(m_model.anchor_lines.at(item.alias)) +
+                                           "); YAML needs keys: above creation_rules:");
         item.value = found->second;
       }
     return {};
@@ -369,7 +379,11 @@ Result<std::string> add_key_group_recipient(std::string_view text, const SopsCon
   const std::vector<Line> lines = split_lines(text);
   std::vector<Edit> edits;
 
-  // The key: an existing anchored item holding the recipient, else a new one.
+  // The key: an existing anchored item holding the recipient, else a new one; either way before
+  // the alias (YAML refers only backwards).
+  if (model.keys.present && model.keys.line > model.creation_rules_line)
+    return fail(Errc::unsupported, line_text(model.keys.line) + ": keys: comes after creation_rules:, so an anchor there "
+                                                                "cannot be referred to (YAML); move keys: above");
   std::string anchor;
   for (const auto& key : model.keys.items)
     if (key.value == recipient && !key.anchor.empty()) { anchor = key.anchor; break; }

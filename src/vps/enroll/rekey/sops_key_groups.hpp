@@ -80,6 +80,7 @@ struct KeyGroupsModel {
   KeysBlock keys;
   std::size_t creation_rules_line = 0;  // 0-based
   std::map<std::string, std::string> anchors;  // every anchor defined (keys: and group items)
+  std::map<std::string, std::size_t> anchor_lines;  // 0-based line of each anchor's first definition
   std::vector<RuleKeyGroup> rules;             // one per key_groups rule, in file order
 
   const RuleKeyGroup* rule(std::size_t index) const;

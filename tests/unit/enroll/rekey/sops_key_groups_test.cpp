@@ -218,6 +218,19 @@ TEST_SUITE("enroll::rekey::sops_key_groups") {
           "creation_rules:\n  - key_groups:\n    - age: [age1bbb]  # x\n");
   }
 
+  TEST_CASE("keys: after creation_rules: aliases before their anchor are malformed, a new anchor there refused") {
+    auto before = parse_sops_config("creation_rules:\n  - key_groups:\n      - age:\n          - *a\nkeys:\n  - &a age1aaa\n");
+    REQUIRE(!before);
+    CHECK(before.error().code == Errc::malformed);
+    CHECK(before.error().message.find("before its anchor") != std::string::npos);
+    const std::string literal = "creation_rules:\n  - key_groups:\n      - age:\n          - age1aaa\nkeys:\n  - &a age1aaa\n";
+    auto config = parse_sops_config(literal);
+    REQUIRE_MESSAGE(config, config.error().message);
+    auto out = add_recipient(literal, *config, 0, k_new);
+    REQUIRE(!out);
+    CHECK(out.error().code == Errc::unsupported);
+  }
+
   TEST_CASE("bad key_groups: undefined alias, flow key_groups, scalar age, each with its line") {
     auto undefined = parse_sops_config("creation_rules:\n  - key_groups:\n    - age:\n      - *nobody\n");
     REQUIRE(!undefined);
