@@ -5,17 +5,11 @@
 // cannot plant or roll back a secret. Only ciphertext is accepted by the endpoint.
 #include <cstdio>
 
-#include <vps/base/clock.hpp>
+#include <vps/cli/registry.hpp>
 #include <vps/enroll/client/operator_options.hpp>
 #include <vps/enroll/client/output.hpp>
-#include <vps/enroll/routes/names.hpp>
-#include <vps/base/base64.hpp>
-#include <vps/base/hex.hpp>
-#include <vps/cli/registry.hpp>
-#include <vps/crypto/hash.hpp>
+#include <vps/enroll/client/push.hpp>
 #include <vps/sys/fs/file.hpp>
-#include <vps/protocol/bundle_manifest.hpp>
-#include <vps/protocol/operator_sequence.hpp>
 
 namespace {
 
@@ -27,55 +21,22 @@ struct Options {
 };
 
 vps::Result<int> run_push(const Options& o) {
-  const std::string base = VPS_TRY(vps::enroll::client::host_path(o.host)) + "/bundles/";
+  VPS_TRY(vps::enroll::client::host_path(o.host));
   if (!o.name.empty() && o.files.size() != 1) return vps::fail(vps::Errc::usage, "--name needs exactly one FILE");
   // Check every name and read every file before sending anything: all or nothing locally.
-  std::vector<std::pair<std::string, std::string>> uploads;
+  std::vector<vps::enroll::client::BundleUpload> uploads;
   for (const auto& file : o.files) {
     const std::string name = o.name.empty() ? std::filesystem::path(file).filename().string() : o.name;
-    if (!vps::protocol::valid_bundle_name(name)) {
-      return vps::fail(vps::Errc::usage, "invalid bundle name '" + name + "' (expected [A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-    }
+    VPS_CHECK(vps::enroll::client::check_bundle_name(name));
     auto bytes = VPS_TRY(vps::sys::read_file(file, 256 * 1024 * 1024));
-    uploads.emplace_back(name, std::string(bytes.begin(), bytes.end()));
+    uploads.push_back({name, std::string(bytes.begin(), bytes.end())});
   }
   auto client = VPS_TRY(vps::enroll::client::connect(o.common));
-  // The host's key (signed into each manifest) and the last sequence of each bundle name.
-  const std::string host_path = VPS_TRY(vps::enroll::client::host_path(o.host));
-  auto host = VPS_TRY(client.call_json("GET", host_path));
-  if (!host.contains("fingerprint") || !host["fingerprint"].is_string())
-    return vps::fail(vps::Errc::malformed, "endpoint answered without the host's key fingerprint");
-  const std::string host_key = host["fingerprint"].get<std::string>();
-  auto last_sequence = [&](const std::string& name) -> std::int64_t {
-    if (!host.contains("bundles") || !host["bundles"].is_array()) return 0;
-    for (const auto& b : host["bundles"])
-      if (b.value("name", "") == name && b.contains("sequence") && b["sequence"].is_number_integer())
-        return b["sequence"].get<std::int64_t>();
-    return 0;
-  };
-  nlohmann::json results = nlohmann::json::array();
-  for (auto& [name, content] : uploads) {
-    vps::protocol::BundleManifest manifest;
-    manifest.host = o.host;
-    manifest.host_key = host_key;
-    manifest.name = name;
-    manifest.sha256 = vps::hex::encode(vps::crypto::sha256(vps::as_bytes(content)));
-    manifest.size = static_cast<std::int64_t>(content.size());
-    manifest.sequence = VPS_TRY(vps::protocol::next_sequence(last_sequence(name), vps::clock::unix_millis(),
-                                                             "push '" + name + "'"));
-    auto signed_manifest = VPS_TRY(vps::protocol::sign_bundle_manifest(manifest, *client.key().signer));
-    std::vector<vps::net::http::Header> headers = {
-        {std::string(vps::protocol::k_header_bundle_manifest), vps::base64::encode(vps::as_bytes(signed_manifest.text))},
-        {std::string(vps::protocol::k_header_bundle_signature), vps::base64::encode(signed_manifest.signature)}};
-    auto response = VPS_TRY(client.send("PUT", base + name, std::move(content), "application/octet-stream", std::move(headers)));
-    if (response.status != 201) return vps::fail(vps::enroll::client::response_error(response).context("push '" + name + "'"));
-    auto body = nlohmann::json::parse(response.body, nullptr, false);
-    if (!o.common.json) {
-      std::printf("pushed %s to %s (%lld bytes, sha256 %s)\n", name.c_str(), o.host.c_str(),
-                  static_cast<long long>(body.value("size", std::int64_t{0})), vps::enroll::client::shown(body, "sha256").c_str());
-    }
-    results.push_back(std::move(body));
-  }
+  auto results = VPS_TRY(vps::enroll::client::push_bundles(client, o.host, std::move(uploads), [&o](const nlohmann::json& body) {
+    if (o.common.json) return;
+    std::printf("pushed %s to %s (%lld bytes, sha256 %s)\n", vps::enroll::client::shown(body, "name").c_str(), o.host.c_str(),
+                static_cast<long long>(body.value("size", std::int64_t{0})), vps::enroll::client::shown(body, "sha256").c_str());
+  }));
   if (o.common.json) return vps::enroll::client::print_json(nlohmann::json{{"host", o.host}, {"bundles", results}});
   return 0;
 }

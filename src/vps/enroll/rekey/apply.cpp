@@ -1,7 +1,9 @@
 #include <vps/enroll/rekey/apply.hpp>
 
 #include <cstdlib>
+#include <algorithm>
 #include <optional>
+#include <set>
 
 #include <sys/stat.h>
 
@@ -21,6 +23,8 @@ constexpr std::size_t k_max_config = 1024 * 1024;
 constexpr std::size_t k_max_file = 64 * 1024 * 1024;
 constexpr int k_max_parent_levels = 128;
 constexpr std::string_view k_armor_begin = "-----BEGIN AGE ENCRYPTED FILE-----";
+constexpr std::string_view k_age_header = "age-encryption.org/v1\n";
+constexpr std::size_t k_max_walked = 100000;
 
 struct Loaded {
   fs::path path;
@@ -38,13 +42,33 @@ std::string relative_to(const fs::path& file, const fs::path& dir) {
   return abs.starts_with(with_slash) ? abs.substr(with_slash.size()) : abs;
 }
 
-Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir) {
+// What a file found in a directory is: nullopt when it is neither sops nor age (reason set).
+std::optional<std::string> not_encrypted(const fs::path& path, const std::string& text) {
+  if (is_age_file(path)) {
+    if (text.starts_with(k_age_header) || text.starts_with(k_armor_begin)) return std::nullopt;
+    return "not an age file (no age header)";
+  }
+  auto file = sops::load(text, sops::format_for_path(path.string()));
+  if (!file) return "not a sops file (" + file.error().message + ")";
+  return std::nullopt;
+}
+
+// found_in_directory: a file that is neither sops nor age is skipped (out.input.path empty and
+// skip_reason set) instead of refused.
+Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir, bool found_in_directory,
+                         std::string* skip_reason) {
   Loaded out;
   out.path = path;
   out.input.path = path.string();
   out.input.relative = relative_to(path, config_dir);
   auto bytes = VPS_TRY(sys::read_file(path, k_max_file));
   out.text.assign(bytes.begin(), bytes.end());
+  if (found_in_directory) {
+    if (auto reason = not_encrypted(path, out.text)) {
+      *skip_reason = *reason;
+      return out;
+    }
+  }
   if (is_age_file(path)) {
     out.input.kind = FileKind::age;
     return out;
@@ -57,6 +81,34 @@ Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir) {
   for (const auto& group : file->metadata.groups)
     for (const auto& key : group.age) current.push_back(key.recipient);
   out.input.current = std::move(current);
+  return out;
+}
+
+bool hidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return name.size() > 1 && name.front() == '.' && name != "..";
+}
+
+// The regular files under dir, sorted, hidden directories (.git...) not entered.
+Result<std::vector<fs::path>> walk(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+    const fs::directory_entry& entry = *it;
+    if (entry.is_directory(ec)) {
+      if (hidden(entry.path())) it.disable_recursion_pending();
+      continue;
+    }
+    if (!entry.is_regular_file(ec)) continue;
+    if (out.size() >= k_max_walked)
+      return fail(Errc::unsupported, dir.string() + ": more than " + std::to_string(k_max_walked) + " files");
+    out.push_back(entry.path());
+  }
+  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -112,7 +164,7 @@ mode_t mode_of(const fs::path& path) {
   return st.st_mode & 07777;
 }
 
-Status write(const fs::path& path, std::string_view text) {
+Status write_one(const fs::path& path, std::string_view text) {
   auto st = sys::write_file_atomic(path, as_bytes(text), mode_of(path));
   if (!st) return fail(st.error().context("writing " + path.string()));
   return {};
@@ -130,35 +182,88 @@ Result<fs::path> find_sops_config(const fs::path& start) {
   return fail(Errc::missing, "no .sops.yaml found in " + fs::absolute(start).string() + " or its parents; use --config-file");
 }
 
-Result<RekeyReport> rekey(const RekeyOptions& options) {
+Result<RekeyReport> prepare(const RekeyOptions& options) {
   if (options.files.empty()) return fail(Errc::usage, "rekey: no files given");
   RekeyReport report;
   report.config_file = options.config_file.empty() ? VPS_TRY(find_sops_config(fs::current_path())) : options.config_file;
   const std::string config = VPS_TRY(sys::read_text_file(report.config_file, k_max_config));
   const fs::path config_dir = fs::absolute(report.config_file).parent_path();
+  auto parsed = parse_sops_config(config);
+  if (!parsed) return fail(parsed.error().context(report.config_file.string()));
+
+  // The files: named ones as given, directories walked for what a rule matches (as sops
+  // matches path_regex: against the path relative to the .sops.yaml directory).
   std::vector<Loaded> files;
   std::vector<FileInput> inputs;
+  std::set<fs::path> seen{fs::weakly_canonical(report.config_file)};  // .sops.yaml itself is no secret
+  auto take = [&](const fs::path& path, bool found_in_directory) -> Status {
+    if (!seen.insert(fs::weakly_canonical(path)).second) return {};
+    if (found_in_directory) {
+      auto rule = match_rule(*parsed, relative_to(path, config_dir));
+      if (!rule) return fail(rule.error().context(report.config_file.string()));
+      if (!*rule) return {};
+    }
+    std::string skip;
+    Loaded loaded = VPS_TRY(load_file(path, config_dir, found_in_directory, &skip));
+    if (!skip.empty()) {
+      report.skipped.push_back({path.string(), skip});
+      return {};
+    }
+    inputs.push_back(loaded.input);
+    files.push_back(std::move(loaded));
+    return {};
+  };
   for (const fs::path& path : options.files) {
-    files.push_back(VPS_TRY(load_file(path, config_dir)));
-    inputs.push_back(files.back().input);
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (const fs::path& found : VPS_TRY(walk(path))) VPS_CHECK(take(found, true));
+    } else {
+      VPS_CHECK(take(path, false));
+    }
   }
-  auto plan = make_plan(config, options.recipient, inputs);
+  if (files.empty())
+    return fail(Errc::missing, "rekey: no sops or age file under a creation rule of " + report.config_file.string() +
+                                   " in the given directories");
+  auto plan = make_plan(config, options.recipient, inputs, options.name_hint);
   if (!plan) return fail(plan.error().context(report.config_file.string()));
   report.plan = std::move(*plan);
   if (options.dry_run) return report;
 
   const auto identities = VPS_TRY(load_identities(options));
-  std::vector<std::optional<std::string>> contents;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const FilePlan& fp = report.plan.files[i];
     // As `sops updatekeys`: a sops file already keyed for its rule is left alone.
-    if (fp.input.kind == FileKind::sops && !fp.changed()) { contents.emplace_back(); continue; }
-    contents.emplace_back(VPS_TRY(new_content(files[i], fp, identities)));
+    if (fp.input.kind == FileKind::sops && !fp.changed()) continue;
+    std::string content = VPS_TRY(new_content(files[i], fp, identities));
+    report.contents.push_back({i, NewContent{files[i].path, std::move(files[i].text), std::move(content)}});
   }
-  for (std::size_t i = 0; i < files.size(); ++i)
-    if (contents[i]) VPS_CHECK(write(files[i].path, *contents[i]));
-  if (report.plan.config_changed) VPS_CHECK(write(report.config_file, report.plan.config_text));
+  if (report.plan.config_changed)
+    report.contents.push_back({files.size(), NewContent{report.config_file, config, report.plan.config_text}});
+  return report;
+}
+
+Status write(RekeyReport& report) {
+  for (std::size_t i = 0; i < report.contents.size(); ++i) {
+    const NewContent& c = report.contents[i].second;
+    auto st = write_one(c.path, c.content);
+    if (st) continue;
+    // Put back what was already written; a file that cannot be restored is named.
+    std::string unrestored;
+    for (std::size_t j = 0; j < i; ++j) {
+      const NewContent& done = report.contents[j].second;
+      if (!write_one(done.path, done.original)) unrestored += " " + done.path.string();
+    }
+    if (!unrestored.empty())
+      return fail(st.error().context("rekey: could not restore" + unrestored + " after a failed write"));
+    return fail(st.error().context("rekey (every file left as it was)"));
+  }
   report.written = true;
+  return {};
+}
+
+Result<RekeyReport> rekey(const RekeyOptions& options) {
+  RekeyReport report = VPS_TRY(prepare(options));
+  if (!options.dry_run) VPS_CHECK(write(report));
   return report;
 }
 

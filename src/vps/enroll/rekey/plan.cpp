@@ -22,17 +22,18 @@ std::vector<std::string> minus(const std::vector<std::string>& a, const std::vec
 
 }  // namespace
 
-Result<Plan> make_plan(std::string_view config_text, std::string_view recipient, const std::vector<FileInput>& files) {
+Result<Plan> make_plan(std::string_view config_text, std::string_view recipient, const std::vector<FileInput>& files,
+                       std::string_view name_hint) {
   const SopsConfig before = VPS_TRY(parse_sops_config(config_text));
   Plan plan;
   std::vector<std::size_t> file_rules;
   for (const FileInput& file : files) {
     auto index = VPS_TRY(match_rule(before, file.relative));
     if (!index) return fail(Errc::missing, file.path + ": no creation rule in .sops.yaml matches '" + file.relative + "'");
-    if (before.rules[*index].key_groups)
+    if (!before.rules[*index].unsupported.empty())
       return fail(Errc::unsupported, file.path + ": its creation rule (.sops.yaml line " +
                                          std::to_string(before.rules[*index].line) +
-                                         ") uses key_groups, which rekey does not support");
+                                         ") cannot be edited by rekey: " + before.rules[*index].unsupported);
     file_rules.push_back(*index);
     if (std::find(plan.rules.begin(), plan.rules.end(), *index) == plan.rules.end()) plan.rules.push_back(*index);
   }
@@ -42,7 +43,7 @@ Result<Plan> make_plan(std::string_view config_text, std::string_view recipient,
   std::string text(config_text);
   for (std::size_t index : order) {
     const SopsConfig current = VPS_TRY(parse_sops_config(text));
-    text = VPS_TRY(add_recipient(text, current, index, recipient));
+    text = VPS_TRY(add_recipient(text, current, index, recipient, name_hint));
   }
   const SopsConfig after = VPS_TRY(parse_sops_config(text));
   if (after.rules.size() != before.rules.size())

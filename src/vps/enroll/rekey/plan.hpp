@@ -41,8 +41,10 @@ struct Plan {
   std::vector<FilePlan> files;
 };
 
-// Errc::missing if a file matches no rule, Errc::unsupported for key_groups rules.
-Result<Plan> make_plan(std::string_view config_text, std::string_view recipient, const std::vector<FileInput>& files);
+// Errc::missing if a file matches no rule, Errc::unsupported for rules rekey cannot edit
+// (several key groups). name_hint names a new keys: anchor (the host's name, or empty).
+Result<Plan> make_plan(std::string_view config_text, std::string_view recipient, const std::vector<FileInput>& files,
+                       std::string_view name_hint = {});
 
 // "ssh-ed25519 AAAA... [comment]" -> its ssh-to-age "age1..." recipient (what a host's
 // `vps-agent pubkey --format age` prints). Errc::malformed otherwise.

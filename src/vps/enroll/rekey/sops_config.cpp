@@ -1,6 +1,7 @@
 // Line-oriented reader of .sops.yaml creation_rules; see sops_config.hpp for the accepted shapes.
 #include <vps/base/text.hpp>
 #include <vps/enroll/rekey/sops_config.hpp>
+#include <vps/enroll/rekey/sops_key_groups.hpp>
 
 #include <algorithm>
 #include <regex>
@@ -221,7 +222,9 @@ std::string insert_line_after(std::string_view text, const Line& line, std::stri
 
 Result<SopsConfig> parse_sops_config(std::string_view text) {
   Reader reader(split_lines(text));
-  return reader.read();
+  SopsConfig config = VPS_TRY(reader.read());
+  VPS_CHECK(resolve_key_groups(text, config));
+  return config;
 }
 
 Result<std::optional<std::size_t>> match_rule(const SopsConfig& config, std::string_view path) {
@@ -240,11 +243,10 @@ Result<std::optional<std::size_t>> match_rule(const SopsConfig& config, std::str
 }
 
 Result<std::string> add_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
-                                  std::string_view recipient) {
+                                  std::string_view recipient, std::string_view name_hint) {
   const CreationRule& rule = config.rules.at(index);
-  if (rule.key_groups)
-    return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(rule.line) +
-                                       ": key_groups rules are not supported by rekey; edit them by hand");
+  if (!rule.unsupported.empty()) return fail(Errc::unsupported, rule.unsupported);
+  if (rule.key_groups) return add_key_group_recipient(text, config, index, recipient, name_hint);
   if (std::find(rule.age.begin(), rule.age.end(), recipient) != rule.age.end()) return std::string(text);
   const std::vector<Line> lines = split_lines(text);
   const Line& at = lines.at(rule.edit_line);
@@ -401,15 +403,15 @@ Result<std::string> remove_once(std::string_view text, const CreationRule& rule,
 Result<std::string> remove_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
                                      std::string_view recipient) {
   const CreationRule& first = config.rules.at(index);
-  if (first.key_groups)
-    return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(first.line) +
-                                       ": key_groups rules are not supported by rekey; edit them by hand");
+  if (!first.unsupported.empty()) return fail(Errc::unsupported, first.unsupported);
   const auto count = static_cast<std::size_t>(std::count(first.age.begin(), first.age.end(), recipient));
   if (count == 0) return std::string(text);
   if (count == first.age.size())
     return fail(Errc::last_recipient, ".sops.yaml line " + std::to_string(first.line) + ": " + std::string(recipient) +
                                           " is the rule's only age recipient; removing it would leave files nobody "
                                           "can open (add another recipient first)");
+  // sops-nix's keys: anchors + key_groups form: the alias goes, and the anchor once unused.
+  if (first.key_groups) return remove_key_group_recipient(text, config, index, recipient);
   std::string out(text);
   for (std::size_t n = 0; n < count; ++n) {
     const SopsConfig current = VPS_TRY(parse_sops_config(out));

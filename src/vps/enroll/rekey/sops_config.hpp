@@ -3,7 +3,8 @@
 // text minimally (comments, order and other rules kept byte for byte). Only the shapes sops
 // users write are accepted: a top-level `creation_rules:` block sequence of mappings whose
 // `age:` is a scalar (plain, quoted, or a `>`/`|` block scalar) holding comma-separated
-// recipients, a block sequence, or a one-line flow sequence. Anything else is Errc::malformed
+// recipients, a block sequence, or a one-line flow sequence; or a single `key_groups:` group
+// whose lists name `keys:` anchors (sops_key_groups.hpp). Anything else is Errc::malformed
 // or Errc::unsupported with the line number.
 #include <cstddef>
 #include <optional>
@@ -20,7 +21,8 @@ enum class AgeForm { absent, scalar, quoted, block_scalar, block_list, flow_list
 struct CreationRule {
   std::optional<std::string> path_regex;  // nullopt: the rule matches every file
   std::vector<std::string> age;           // recipients, trimmed, in file order
-  bool key_groups = false;
+  bool key_groups = false;     // age holds the group's recipients, aliases resolved (sops_key_groups.hpp)
+  std::string unsupported;     // non-empty: why rekey cannot edit this rule (several key groups...)
   AgeForm form = AgeForm::absent;
   std::size_t line = 0;        // 1-based line of the rule's "- "
   std::size_t key_indent = 0;  // column of the rule's keys
@@ -43,16 +45,18 @@ Result<SopsConfig> parse_sops_config(std::string_view text);
 Result<std::optional<std::size_t>> match_rule(const SopsConfig& config, std::string_view path);
 
 // The text with recipient appended to rule `index` (no change if it is already there).
-// Errc::unsupported for key_groups rules.
+// key_groups rules: see add_key_group_recipient (name_hint names the new anchor).
+// Errc::unsupported for rules rekey cannot edit (CreationRule::unsupported).
 Result<std::string> add_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
-                                  std::string_view recipient);
+                                  std::string_view recipient, std::string_view name_hint = {});
 
 // The text with every occurrence of recipient taken out of rule `index`, for the forms
 // add_recipient writes (scalar, quoted, block scalar, block list, flow list): only the
 // recipient and one separator go, so comments, other recipients and layout stay as they were;
 // a block list item on its own line loses the whole line. No change if the rule lacks it.
-// Errc::last_recipient when it is the rule's only recipient (nobody could open its files),
-// Errc::unsupported for key_groups rules.
+// key_groups rules go to remove_key_group_recipient (sops_key_groups.hpp). Errc::last_recipient
+// when it is the rule's only recipient (nobody could open its files), Errc::unsupported for rules
+// rekey cannot edit (CreationRule::unsupported).
 Result<std::string> remove_recipient(std::string_view text, const SopsConfig& config, std::size_t index,
                                      std::string_view recipient);
 

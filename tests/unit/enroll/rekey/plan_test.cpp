@@ -47,11 +47,12 @@ TEST_SUITE("enroll::rekey::plan") {
     CHECK(!plan->files[0].changed());
   }
 
-  TEST_CASE("no matching rule and key_groups rules are refused") {
+  TEST_CASE("no matching rule and multi-group key_groups rules are refused") {
     auto none = make_plan("creation_rules:\n  - path_regex: \\.json$\n    age: a\n", "age1host", {sops_file("s.yaml", {})});
     REQUIRE(!none);
     CHECK(none.error().code == Errc::missing);
-    auto groups = make_plan("creation_rules:\n  - key_groups:\n    - age: [a]\n", "age1host", {sops_file("s.yaml", {})});
+    auto groups = make_plan("creation_rules:\n  - key_groups:\n    - age: [a]\n    - age: [b]\n", "age1host",
+                            {sops_file("s.yaml", {})});
     REQUIRE(!groups);
     CHECK(groups.error().code == Errc::unsupported);
   }

@@ -75,16 +75,18 @@ TEST_SUITE("enroll::rekey::sops_config") {
     CHECK(added(text, 0) == text);
   }
 
-  TEST_CASE("key_groups rules are refused as unsupported") {
+  TEST_CASE("multi-group key_groups (Shamir) rules are refused as unsupported with their line") {
     const std::string text =
-        "creation_rules:\n  - path_regex: x\n    key_groups:\n      - age:\n          - age1aaa\n";
+        "creation_rules:\n  - path_regex: x\n    key_groups:\n      - age:\n          - age1aaa\n"
+        "      - age:\n          - age1bbb\n";
     auto config = parse_sops_config(text);
     REQUIRE(config);
     CHECK(config->rules[0].key_groups);
     auto out = add_recipient(text, *config, 0, k_new);
     REQUIRE(!out);
     CHECK(out.error().code == Errc::unsupported);
-    CHECK(out.error().message.find("key_groups") != std::string::npos);
+    CHECK(out.error().message.find("Shamir") != std::string::npos);
+    CHECK(out.error().message.find("line 6") != std::string::npos);
   }
 
   TEST_CASE("first matching rule wins, a rule without path_regex matches all") {
