@@ -1,11 +1,10 @@
 #include <vps/enroll/rekey/apply.hpp>
+#include <vps/enroll/rekey/io.hpp>
 
-#include <cstdlib>
 #include <algorithm>
 #include <optional>
 #include <set>
 
-#include <sys/stat.h>
 
 #include <vps/formats/age/age.hpp>
 #include <vps/formats/sops/sops.hpp>
@@ -19,10 +18,7 @@ namespace fs = std::filesystem;
 namespace age = vps::formats::age;
 namespace sops = vps::formats::sops;
 
-constexpr std::size_t k_max_config = 1024 * 1024;
-constexpr std::size_t k_max_file = 64 * 1024 * 1024;
 constexpr int k_max_parent_levels = 128;
-constexpr std::string_view k_armor_begin = "-----BEGIN AGE ENCRYPTED FILE-----";
 constexpr std::string_view k_age_header = "age-encryption.org/v1\n";
 constexpr std::size_t k_max_walked = 100000;
 
@@ -32,20 +28,12 @@ struct Loaded {
   std::string text;  // the file's bytes
 };
 
-bool is_age_file(const fs::path& path) { return path.extension() == ".age"; }
 
-std::string relative_to(const fs::path& file, const fs::path& dir) {
-  // sops: strings.TrimPrefix(absolute path, config dir + "/").
-  const std::string abs = fs::absolute(file).lexically_normal().string();
-  const std::string prefix = fs::absolute(dir).lexically_normal().string();
-  const std::string with_slash = prefix.ends_with('/') ? prefix : prefix + "/";
-  return abs.starts_with(with_slash) ? abs.substr(with_slash.size()) : abs;
-}
 
 // What a file found in a directory is: nullopt when it is neither sops nor age (reason set).
 std::optional<std::string> not_encrypted(const fs::path& path, const std::string& text) {
   if (is_age_file(path)) {
-    if (text.starts_with(k_age_header) || text.starts_with(k_armor_begin)) return std::nullopt;
+    if (text.starts_with(k_age_header) || text.starts_with(k_age_armor_begin)) return std::nullopt;
     return "not an age file (no age header)";
   }
   auto file = sops::load(text, sops::format_for_path(path.string()));
@@ -61,7 +49,7 @@ Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir, bool 
   out.path = path;
   out.input.path = path.string();
   out.input.relative = relative_to(path, config_dir);
-  auto bytes = VPS_TRY(sys::read_file(path, k_max_file));
+  auto bytes = VPS_TRY(sys::read_file(path, k_max_rekey_file_size));
   out.text.assign(bytes.begin(), bytes.end());
   if (found_in_directory) {
     if (auto reason = not_encrypted(path, out.text)) {
@@ -112,29 +100,6 @@ Result<std::vector<fs::path>> walk(const fs::path& dir) {
   return out;
 }
 
-Result<age::IdentityList> load_identities(const RekeyOptions& options) {
-  std::vector<fs::path> paths = options.identity_files;
-  if (paths.empty()) {
-    if (const char* env = std::getenv("SOPS_AGE_KEY_FILE"); env && *env) {
-      paths.emplace_back(env);
-    } else {
-      const char* xdg = std::getenv("XDG_CONFIG_HOME");
-      const char* home = std::getenv("HOME");
-      fs::path def = xdg && *xdg ? fs::path(xdg) / "sops/age/keys.txt"
-                                 : fs::path(home ? home : "/") / ".config/sops/age/keys.txt";
-      if (fs::exists(def)) paths.push_back(def);
-    }
-  }
-  if (paths.empty()) return fail(Errc::no_identity, "rekey: no identity; pass -i FILE (age key file or OpenSSH ed25519 key)");
-  age::IdentityList all;
-  for (const fs::path& path : paths) {
-    auto text = VPS_TRY(sys::read_text_file(path, k_max_config));
-    auto list = age::parse_identity_file(text, path.string());
-    if (!list) return fail(list.error().context("-i " + path.string()));
-    for (auto& id : *list) all.push_back(std::move(id));
-  }
-  return all;
-}
 
 Result<std::string> new_content(const Loaded& file, const FilePlan& plan, const age::IdentityList& identities) {
   std::vector<std::unique_ptr<age::Recipient>> recipients;
@@ -150,25 +115,15 @@ Result<std::string> new_content(const Loaded& file, const FilePlan& plan, const 
     if (!out) return fail(out.error().context(file.input.path));
     return *out;
   }
-  auto plain = age::decrypt(as_bytes(file.text), ids, nullptr, k_max_file);
+  auto plain = age::decrypt(as_bytes(file.text), ids, nullptr, k_max_rekey_file_size);
   if (!plain) return fail(plain.error().context(file.input.path));
-  const bool armor = file.text.starts_with(k_armor_begin);
+  const bool armor = file.text.starts_with(k_age_armor_begin);
   auto cipher = age::encrypt(ByteView(plain->data(), plain->size()), rs, armor);
   if (!cipher) return fail(cipher.error().context(file.input.path));
   return std::string(cipher->begin(), cipher->end());
 }
 
-mode_t mode_of(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return 0600;
-  return st.st_mode & 07777;
-}
 
-Status write_one(const fs::path& path, std::string_view text) {
-  auto st = sys::write_file_atomic(path, as_bytes(text), mode_of(path));
-  if (!st) return fail(st.error().context("writing " + path.string()));
-  return {};
-}
 
 }  // namespace
 
@@ -186,7 +141,7 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
   if (options.files.empty()) return fail(Errc::usage, "rekey: no files given");
   RekeyReport report;
   report.config_file = options.config_file.empty() ? VPS_TRY(find_sops_config(fs::current_path())) : options.config_file;
-  const std::string config = VPS_TRY(sys::read_text_file(report.config_file, k_max_config));
+  const std::string config = VPS_TRY(sys::read_text_file(report.config_file, k_max_config_size));
   const fs::path config_dir = fs::absolute(report.config_file).parent_path();
   auto parsed = parse_sops_config(config);
   if (!parsed) return fail(parsed.error().context(report.config_file.string()));
@@ -229,7 +184,7 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
   report.plan = std::move(*plan);
   if (options.dry_run) return report;
 
-  const auto identities = VPS_TRY(load_identities(options));
+  const auto identities = VPS_TRY(load_identities(options.identity_files));
   for (std::size_t i = 0; i < files.size(); ++i) {
     const FilePlan& fp = report.plan.files[i];
     // As `sops updatekeys`: a sops file already keyed for its rule is left alone.
@@ -245,13 +200,13 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
 Status write(RekeyReport& report) {
   for (std::size_t i = 0; i < report.contents.size(); ++i) {
     const NewContent& c = report.contents[i].second;
-    auto st = write_one(c.path, c.content);
+    auto st = write_keeping_mode(c.path, c.content);
     if (st) continue;
     // Put back what was already written; a file that cannot be restored is named.
     std::string unrestored;
     for (std::size_t j = 0; j < i; ++j) {
       const NewContent& done = report.contents[j].second;
-      if (!write_one(done.path, done.original)) unrestored += " " + done.path.string();
+      if (!write_keeping_mode(done.path, done.original)) unrestored += " " + done.path.string();
     }
     if (!unrestored.empty())
       return fail(st.error().context("rekey: could not restore" + unrestored + " after a failed write"));

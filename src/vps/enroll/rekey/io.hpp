@@ -1,7 +1,6 @@
 #pragma once
-// File handling for rekey --remove: the operator's identities, the path a creation rule sees,
-// and the atomic write that keeps a file's mode. The same as apply.cpp's private helpers, kept
-// apart only so parallel branches merge cleanly; apply.cpp should use these (one copy).
+// File handling shared by rekey (apply.cpp) and rekey --remove (remove.cpp): the operator's
+// identities, the path a creation rule sees, and the atomic write that keeps a file's mode.
 #include <filesystem>
 #include <string>
 #include <string_view>
