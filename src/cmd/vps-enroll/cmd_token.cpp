@@ -2,10 +2,12 @@
 // user-data. Printed once; the endpoint keeps only its hash.
 #include <cstdio>
 
+#include <vps/base/text.hpp>
 #include <vps/cli/duration_option.hpp>
 #include <vps/enroll/client/operator_options.hpp>
 #include <vps/enroll/client/output.hpp>
 #include <vps/cli/registry.hpp>
+#include <vps/protocol/enrollment_token.hpp>
 
 namespace {
 
@@ -23,12 +25,13 @@ vps::Result<int> run_token_create(const Options& o) {
   const auto ttl_ms = VPS_TRY(vps::cli::duration_option(o.ttl, "--ttl", std::chrono::seconds(1), k_max_ttl));
   const std::int64_t ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl_ms).count();
   auto client = VPS_TRY(vps::enroll::client::connect(o.common));
-  const nlohmann::json request{{"host", o.host}, {"ttl_seconds", ttl}};
-  auto body = VPS_TRY(client.call_json("POST", "/v1/tokens", request.dump()));
+  const vps::protocol::TokenRequest request{o.host, ttl};
+  auto body = VPS_TRY(client.call_json("POST", "/v1/tokens", vps::protocol::to_json(request).dump()));
   if (o.common.json) return vps::enroll::client::print_json(body);
-  std::printf("%s\n", vps::enroll::client::shown(body, "token").c_str());
+  const auto grant = VPS_TRY(vps::protocol::parse_token_grant(body));
+  std::printf("%s\n", vps::text::escape_control(grant.token).c_str());
   std::fprintf(stderr, "one-time token for %s, expires %s; it is shown only now\n", o.host.c_str(),
-               vps::enroll::client::format_time(body.value("expires_at", std::int64_t{0})).c_str());
+               vps::enroll::client::format_time(grant.expires_at).c_str());
   return 0;
 }
 

@@ -17,4 +17,13 @@ Result<Bytes> decode(std::string_view text);
 // hex digits inside other syntax (JSON and YAML escapes).
 std::optional<int> digit_value(char c);
 
+// [0-9a-f]: the lowercase digits the protocol's nonces and digests are written in.
+inline bool is_lower_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+// Every byte a lowercase hex digit (true for "").
+inline bool is_lower_hex(std::string_view text) {
+  for (char c : text)
+    if (!is_lower_hex_digit(c)) return false;
+  return true;
+}
+
 }  // namespace vps::hex

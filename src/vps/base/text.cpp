@@ -63,6 +63,11 @@ std::string_view utf8_suffix(std::string_view text, std::size_t max_bytes) {
 std::string escape_control(std::string_view text, Newlines newlines) {
   std::string out;
   out.reserve(text.size());
+  append_escaped(out, text, newlines);
+  return out;
+}
+
+void append_escaped(std::string& out, std::string_view text, Newlines newlines) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     const std::size_t n = sequence_length(text, i);
@@ -85,15 +90,15 @@ std::string escape_control(std::string_view text, Newlines newlines) {
       i += n;
     }
   }
-  return out;
 }
 
 std::optional<std::int64_t> parse_decimal(std::string_view text, std::int64_t lo, std::int64_t hi) {
-  if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
+  if (text.empty() || text.size() > 19 || (text.size() > 1 && text[0] == '0')) return std::nullopt;
   std::int64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');  // 18 digits cannot overflow int64
+    // 19 digits can exceed 2^63 - 1: such a number is out of every range.
+    if (__builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, c - '0', &value)) return std::nullopt;
   }
   if (value < lo || value > hi) return std::nullopt;
   return value;

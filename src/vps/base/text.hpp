@@ -34,6 +34,8 @@ enum class Newlines {
 // left alone, so "\x1b" in the result may also have been those four characters in the input:
 // the point is that no control character gets through, not a reversible encoding.
 std::string escape_control(std::string_view text, Newlines newlines = Newlines::escape);
+// The same, appended to `out` (no temporary string).
+void append_escaped(std::string& out, std::string_view text, Newlines newlines = Newlines::escape);
 
 // A-Z to a-z, every other byte as it is (no locale: host names, keywords, header names are
 // ASCII, and std::tolower would depend on the C locale).
@@ -41,6 +43,14 @@ inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<ch
 inline std::string ascii_lower(std::string s) {
   for (char& c : s) c = ascii_lower(c);
   return s;
+}
+
+// Equal but for the case of A-Z (header names, keywords).
+inline bool equal_ignore_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
 }
 
 // Space, tab, CR, LF: what trim removes unless a format says otherwise.

@@ -16,6 +16,8 @@
 //         content: "DB={{ secret:db/password }}"
 #include <vps/config/secrets_section.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <charconv>
 
 #include <vps/config/fields.hpp>
@@ -128,11 +130,9 @@ Status parse_secrets(const YAML::Node& node, std::string_view source, Config& co
   if (f.has("keep_generations")) {
     std::string text;
     VPS_CHECK(f.string("keep_generations", text));
-    std::uint32_t n = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n > k_max_generations)
-      return f.error_at("keep_generations", "'" + text + "' is not a number from 0 to 100");
-    s.keep_generations = n;
+    auto n = vps::text::parse_decimal(text, 0, k_max_generations);
+    if (!n) return f.error_at("keep_generations", "'" + text + "' is not a number from 0 to 100");
+    s.keep_generations = static_cast<std::uint32_t>(*n);
   }
   VPS_CHECK(parse_optional_path(f, "credentials_dir", s.credentials_dir));
   VPS_CHECK(f.duration("timeout", s.timeout));

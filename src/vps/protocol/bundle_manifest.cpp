@@ -19,7 +19,6 @@ tl::unexpected<Error> bad(std::string_view what) {
   return fail(Errc::malformed, "parsing bundle manifest: " + std::string(what));
 }
 
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 }  // namespace
 
@@ -39,7 +38,7 @@ Result<std::string> canonical_text(const BundleManifest& m) {
   if (!valid_host_name(m.host)) return bad("invalid host name");
   if (!valid_key_fingerprint(m.host_key)) return bad("invalid host-key (expected the host key's SHA256:... fingerprint)");
   if (!valid_bundle_name(m.name)) return bad("invalid name (expected [A-Za-z0-9][A-Za-z0-9._-]{0,127})");
-  if (m.sha256.size() != 64 || !std::all_of(m.sha256.begin(), m.sha256.end(), is_lower_hex))
+  if (m.sha256.size() != 64 || !hex::is_lower_hex(m.sha256))
     return bad("invalid sha256 (expected 64 lowercase hex digits)");
   if (m.size < 0) return bad("invalid size");
   if (m.sequence <= 0) return bad("sequence must be positive");

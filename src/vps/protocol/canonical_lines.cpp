@@ -1,7 +1,10 @@
 #include <vps/protocol/canonical_lines.hpp>
 
+#include <limits>
+
+#include <vps/base/text.hpp>
+
 #include <algorithm>
-#include <charconv>
 
 #include <vps/formats/openssh/public_key.hpp>
 
@@ -36,10 +39,9 @@ Result<std::int64_t> CanonicalLines::take_decimal(std::string_view name) {
   const bool digits = !text.empty() && text.size() <= 19 &&
                       std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (!digits || (text.size() > 1 && text[0] == '0')) return bad("invalid " + std::string(name));
-  std::int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return bad(std::string(name) + " out of range");
-  return value;
+  auto value = vps::text::parse_decimal(text, 0, std::numeric_limits<std::int64_t>::max());
+  if (!value) return bad(std::string(name) + " out of range");
+  return *value;
 }
 
 Result<crypto::Ed25519Public> CanonicalLines::take_key(std::string_view name) {

@@ -1,7 +1,8 @@
 #include <vps/protocol/endpoint_origin.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <algorithm>
-#include <charconv>
 
 namespace vps::protocol {
 
@@ -19,12 +20,7 @@ bool valid_ipv6(std::string_view host) {
   });
 }
 
-bool valid_port(std::string_view text) {
-  if (text.empty() || text.size() > 5 || text[0] == '0') return false;
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= 65535;
-}
+bool valid_port(std::string_view text) { return vps::text::parse_decimal(text, 1, 65535).has_value(); }
 
 }  // namespace
 

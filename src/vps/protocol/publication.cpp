@@ -15,7 +15,6 @@ namespace vps::protocol {
 namespace {
 
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 template <class Pred>
 bool all_of(std::string_view s, Pred pred) {
@@ -37,12 +36,12 @@ bool valid_boot_id(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !is_lower_hex(s[i])) return false;
+    if (dash ? s[i] != '-' : !hex::is_lower_hex_digit(s[i])) return false;
   }
   return true;
 }
 
-bool valid_nonce(std::string_view s) { return s.size() == 32 && all_of(s, is_lower_hex); }
+bool valid_nonce(std::string_view s) { return s.size() == 32 && hex::is_lower_hex(s); }
 
 bool valid_token(std::string_view s) {
   return !s.empty() && s.size() <= 256 && all_of(s, [](char c) {

@@ -1,5 +1,7 @@
 #include <vps/protocol/signed_publication.hpp>
 
+#include <vps/protocol/strict_json.hpp>
+
 #include <vps/protocol/host_status.hpp>
 #include <nlohmann/json.hpp>
 
@@ -17,25 +19,6 @@ using json = nlohmann::json;
 
 tl::unexpected<Error> malformed(std::string_view why) {
   return fail(Errc::malformed, "publication: " + std::string(why));
-}
-
-// Parses JSON, rejecting duplicate object keys (nlohmann would keep the last one silently,
-// and two readers could then disagree on what was signed).
-Result<json> parse_json_strict(std::string_view text, std::string_view what) {
-  std::vector<std::set<std::string>> keys;
-  bool duplicate = false;
-  auto callback = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys.emplace_back();
-    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-    if (event == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) {
-      duplicate = true;
-    }
-    return true;
-  };
-  json value = json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return fail(Errc::malformed, std::string(what) + ": not valid JSON");
-  if (duplicate) return fail(Errc::malformed, std::string(what) + ": duplicate key");
-  return value;
 }
 
 Result<std::string> string_field(const json& object, const char* key) {

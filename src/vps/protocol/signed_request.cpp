@@ -1,7 +1,8 @@
 #include <vps/protocol/signed_request.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <algorithm>
-#include <charconv>
 
 #include <vps/base/base64.hpp>
 #include <vps/base/hex.hpp>
@@ -15,7 +16,6 @@ namespace vps::protocol {
 
 namespace {
 
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 tl::unexpected<Error> bad_header(std::string_view header, std::string_view why) {
   return fail(Errc::malformed, "invalid " + std::string(header) + " header: " + std::string(why));
@@ -23,14 +23,9 @@ tl::unexpected<Error> bad_header(std::string_view header, std::string_view why) 
 
 Result<std::int64_t> parse_timestamp(std::string_view text) {
   // Decimal digits only (no sign, no leading zeros beyond "0"), at most 12 digits: year 33658.
-  if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      }) || (text.size() > 1 && text[0] == '0')) {
-    return bad_header(k_header_timestamp, "expected decimal seconds");
-  }
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
+  auto value = vps::text::parse_decimal(text, 0, 999999999999);
+  if (!value) return bad_header(k_header_timestamp, "expected decimal seconds");
+  return *value;
 }
 
 }  // namespace
@@ -92,7 +87,7 @@ Result<RequestCredentials> parse_request_headers(std::optional<std::string_view>
   out.key = parsed_key->key;
   out.fingerprint = formats::openssh::sha256_fingerprint(out.key);
   out.timestamp = VPS_TRY(parse_timestamp(*timestamp));
-  if (nonce->size() != 32 || !std::all_of(nonce->begin(), nonce->end(), is_lower_hex)) {
+  if (nonce->size() != 32 || !hex::is_lower_hex(*nonce)) {
     return bad_header(k_header_nonce, "expected 32 lowercase hex digits");
   }
   out.nonce = std::string(*nonce);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <vps/base/text.hpp>
 
 using namespace vps::text;
@@ -54,6 +56,19 @@ TEST_SUITE("base::text") {
     for (const char* bad : {"", "61", "-1", "+1", "05", "1x", " 1", "1.0", "99999999999999999999"}) {
       CHECK_MESSAGE(!parse_decimal(bad, 0, 60), bad);
     }
+  }
+
+  TEST_CASE("parse_decimal: all of int64, and nothing past it") {
+    constexpr auto max = std::numeric_limits<std::int64_t>::max();
+    CHECK(parse_decimal("9223372036854775807", 0, max) == max);
+    CHECK_FALSE(parse_decimal("9223372036854775808", 0, max));
+    CHECK_FALSE(parse_decimal("9999999999999999999", 0, max));
+  }
+
+  TEST_CASE("equal_ignore_case folds A-Z only") {
+    CHECK(equal_ignore_case("Content-Length", "content-length"));
+    CHECK_FALSE(equal_ignore_case("a", "ab"));
+    CHECK_FALSE(equal_ignore_case("\xc3\x89", "\xc3\xa9"));  // É and é: not ASCII
   }
 
   TEST_CASE("trim removes the given blanks at both ends only") {

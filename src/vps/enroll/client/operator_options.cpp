@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include <vps/enroll/client/operator_key.hpp>
+#include <vps/net/api/endpoint_client.hpp>
 #include <vps/enroll/routes/names.hpp>
 
 namespace vps::enroll::client {
@@ -36,15 +37,14 @@ Result<SignedClient> connect(const OperatorOptions& options) {
   if (endpoint.empty()) return fail(Errc::usage, "no endpoint: pass --endpoint URL or set VPS_ENROLL_ENDPOINT");
   auto url = net::http::parse_url(endpoint);
   if (!url) return fail(Errc::usage, url.error().message);
-  net::http::ClientOptions http;
-  if (!options.ca_file.empty()) http.ca_file = options.ca_file;
+  net::api::ClientSettings settings;
+  if (!options.ca_file.empty()) settings.ca_file = options.ca_file;
   auto timeout = parse_duration(options.timeout, std::chrono::milliseconds(100), std::chrono::hours(1));
   if (!timeout) return fail(Errc::usage, "--timeout: " + timeout.error().message);
-  http.total_timeout = *timeout;
-  http.connect_timeout = std::min(http.connect_timeout, *timeout);
-  http.io_timeout = std::min(http.io_timeout, *timeout);
-  http.max_body_bytes = 64 * 1024 * 1024;
-  http.user_agent = "vps-enroll";
+  settings.request_timeout = *timeout;
+  settings.max_body_bytes = 64 * 1024 * 1024;
+  settings.user_agent = "vps-enroll";
+  auto http = VPS_TRY(net::api::client_options(*url, settings));
   // Last: every usage error is reported before anyone is asked for a passphrase.
   auto key = VPS_TRY(load_operator_key(KeyChoice{options.key_file, options.agent}));
   return SignedClient(std::move(*url), std::move(key), std::move(http));

@@ -10,6 +10,7 @@
 #include <vps/enroll/auth/authenticator.hpp>
 #include <vps/enroll/routes/api.hpp>
 #include <vps/enroll/routes/json_io.hpp>
+#include <vps/protocol/rebuild_report.hpp>
 
 namespace vps::enroll::routes {
 
@@ -61,8 +62,7 @@ net::http::Response get_bundle(RouteContext& ctx, const auth::Caller& caller, co
 
 // Rebuilds (rebuilds.cpp).
 inline constexpr int k_max_rebuild_wait_seconds = 60;
-inline constexpr std::size_t k_max_output_tail = 64 * 1024;
-inline constexpr std::size_t k_max_rebuild_report_body = 512 * 1024;  // 64 KiB tail, JSON-escaped
+using protocol::k_max_rebuild_report_body;  // protocol/rebuild_report.hpp
 net::http::Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host, std::int64_t id);

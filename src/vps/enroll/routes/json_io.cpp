@@ -1,7 +1,6 @@
 #include <vps/enroll/routes/json_io.hpp>
 
-#include <set>
-#include <vector>
+#include <vps/protocol/strict_json.hpp>
 
 namespace vps::enroll::routes {
 
@@ -15,30 +14,10 @@ net::http::Response json_response(unsigned status, const Json& body) {
 
 tl::expected<Json, net::http::Response> parse_object(std::string_view body, std::initializer_list<std::string_view> allowed,
                                                      bool allow_empty) {
-  using Unexpected = tl::unexpected<net::http::Response>;
   if (body.empty() && allow_empty) return Json::object();
-  // Duplicate keys are refused: two readers could disagree on which one counts.
-  std::vector<std::set<std::string>> keys;
-  bool duplicate = false;
-  auto callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    if (depth > 8) return false;
-    if (event == Json::parse_event_t::object_start) keys.emplace_back();
-    if (event == Json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
-    if (event == Json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) {
-      duplicate = true;
-    }
-    return true;
-  };
-  Json value = Json::parse(body.begin(), body.end(), callback, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return Unexpected(error_response(400, "request body is not valid JSON"));
-  if (duplicate) return Unexpected(error_response(400, "request body has a duplicate key"));
-  if (!value.is_object()) return Unexpected(error_response(400, "request body must be a JSON object"));
-  for (const auto& item : value.items()) {
-    bool known = false;
-    for (std::string_view name : allowed) known = known || item.key() == name;
-    if (!known) return Unexpected(error_response(400, "unknown field \"" + item.key() + "\""));
-  }
-  return value;
+  auto value = protocol::parse_strict_object(body, "request body", allowed);
+  if (!value) return tl::unexpected(error_response(400, value.error().message));
+  return std::move(*value);
 }
 
 Json host_json(const store::HostRecord& host) {

@@ -17,31 +17,32 @@ using store::RebuildRecord;
 using store::RebuildState;
 
 constexpr std::size_t k_history_limit = 100;
-// Stored reasons and the part of one quoted in the audit trail; both cut on a UTF-8 character
-// boundary (a cut inside a character is not UTF-8, and JSON output of it would fail).
-constexpr std::size_t k_max_reason = 1024;
+// The part of a reason quoted in the audit trail, cut on a UTF-8 character boundary (a cut inside
+// a character is not UTF-8, and JSON output of it would fail); the stored reason is cut as
+// protocol::parse_rebuild_report says.
 constexpr std::size_t k_max_audit_reason = 200;
 
-Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(nullptr); }
-
-Json rebuild_json(const RebuildRecord& r, bool with_output) {
-  Json out{{"id", r.id},
-           {"host", r.host},
-           {"sequence", r.sequence},
-           {"revision", r.revision},
-           {"expires_at", r.expires_at},
-           {"operator", r.operator_name},
-           {"state", std::string(store::to_string(r.state))},
-           {"created_at", r.created_at},
-           {"picked_at", optional_json(r.picked_at)},
-           {"started_at", optional_json(r.started_at)},
-           {"finished_at", optional_json(r.finished_at)},
-           {"exit_status", optional_json(r.exit_status)},
-           {"duration_ms", optional_json(r.duration_ms)},
-           {"reason", r.reason}};
-  if (with_output) out["output_tail"] = r.output_tail;
-  return out;
+protocol::RebuildView view_of(const RebuildRecord& r, bool with_output) {
+  protocol::RebuildView v;
+  v.id = r.id;
+  v.host = r.host;
+  v.sequence = r.sequence;
+  v.revision = r.revision;
+  v.expires_at = r.expires_at;
+  v.operator_name = r.operator_name;
+  v.state = r.state;
+  v.created_at = r.created_at;
+  v.picked_at = r.picked_at;
+  v.started_at = r.started_at;
+  v.finished_at = r.finished_at;
+  v.exit_status = r.exit_status;
+  v.duration_ms = r.duration_ms;
+  v.reason = r.reason;
+  if (with_output) v.output_tail = r.output_tail;
+  return v;
 }
+
+Json rebuild_json(const RebuildRecord& r, bool with_output) { return protocol::to_json(view_of(r, with_output)); }
 
 // The host's own approved key, or 403 (the same for unknown and foreign hosts).
 tl::expected<void, Response> require_own_host(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
@@ -54,52 +55,34 @@ tl::expected<void, Response> require_own_host(RouteContext& ctx, const auth::Cal
   return {};
 }
 
-Json last_poll_json(RouteContext& ctx, const std::string& name) {
+std::optional<std::int64_t> last_poll(RouteContext& ctx, const std::string& name) {
   auto polled = ctx.store.last_rebuild_poll(name);
-  return polled && *polled ? Json(**polled) : Json(nullptr);
+  return polled && *polled ? std::optional<std::int64_t>(**polled) : std::nullopt;
 }
 
 Response deny(const auth::Denial& denial) { return error_response(denial.status, denial.reason); }
 
-// Applies a host's report to the record; the error is the 409/400 to send.
-tl::expected<void, Response> apply_report(RebuildRecord& r, const Json& body, std::int64_t now) {
-  auto state = store::parse_rebuild_state(body["state"].get<std::string>());
-  if (!state || *state == RebuildState::queued || *state == RebuildState::expired) {
-    return tl::unexpected(error_response(400, "state must be picked, running, succeeded or failed"));
-  }
+// Applies a host's report to the record; the error is the 409 to send.
+tl::expected<void, Response> apply_report(RebuildRecord& r, const protocol::RebuildReport& report, std::int64_t now) {
+  const RebuildState to = report.state;
   const RebuildState from = r.state;
-  const bool allowed = (*state == RebuildState::picked && from == RebuildState::queued) ||
-                       (*state == RebuildState::running && (from == RebuildState::queued || from == RebuildState::picked)) ||
-                       (*state == RebuildState::succeeded && from == RebuildState::running) ||
-                       (*state == RebuildState::failed && !store::is_final(from));
+  const bool allowed = (to == RebuildState::picked && from == RebuildState::queued) ||
+                       (to == RebuildState::running && (from == RebuildState::queued || from == RebuildState::picked)) ||
+                       (to == RebuildState::succeeded && from == RebuildState::running) ||
+                       (to == RebuildState::failed && !store::is_final(from));
   if (!allowed) {
     return tl::unexpected(error_response(409, "rebuild " + std::to_string(r.id) + " is " +
                                                   std::string(store::to_string(from)) + ", cannot become " +
-                                                  std::string(store::to_string(*state))));
+                                                  std::string(store::to_string(to))));
   }
-  r.state = *state;
+  r.state = to;
   if (!r.picked_at) r.picked_at = now;
-  if (*state == RebuildState::running) r.started_at = now;
-  if (store::is_final(*state)) r.finished_at = now;
-  if (body.contains("exit_status")) r.exit_status = body["exit_status"].get<std::int64_t>();
-  if (body.contains("duration_ms")) r.duration_ms = body["duration_ms"].get<std::int64_t>();
-  if (body.contains("reason")) r.reason = text::utf8_prefix(body["reason"].get_ref<const std::string&>(), k_max_reason);
-  if (body.contains("output_tail")) r.output_tail = body["output_tail"].get<std::string>();
-  return {};
-}
-
-tl::expected<void, Response> check_report_types(const Json& body) {
-  auto bad = [](std::string why) { return tl::unexpected(error_response(400, why)); };
-  if (!body.contains("state") || !body["state"].is_string()) return bad("\"state\" (string) is required");
-  for (const char* key : {"exit_status", "duration_ms"}) {
-    if (body.contains(key) && !body[key].is_number_integer()) return bad(std::string("\"") + key + "\" must be an integer");
-  }
-  for (const char* key : {"reason", "output_tail"}) {
-    if (body.contains(key) && !body[key].is_string()) return bad(std::string("\"") + key + "\" must be a string");
-  }
-  if (body.contains("output_tail") && body["output_tail"].get_ref<const std::string&>().size() > k_max_output_tail) {
-    return bad("\"output_tail\" longer than 64 KiB");
-  }
+  if (to == RebuildState::running) r.started_at = now;
+  if (store::is_final(to)) r.finished_at = now;
+  if (report.exit_status) r.exit_status = *report.exit_status;
+  if (report.duration_ms) r.duration_ms = *report.duration_ms;
+  if (report.reason) r.reason = *report.reason;
+  if (report.output_tail) r.output_tail = *report.output_tail;
   return {};
 }
 
@@ -107,13 +90,9 @@ tl::expected<void, Response> check_report_types(const Json& body) {
 
 Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
   if (auto ok = auth::require_operator(caller); !ok) return deny(ok.error());
-  auto body = parse_object(ctx.request.body, {"request", "signature"}, /*allow_empty=*/false);
-  if (!body) return std::move(body).error();
-  if (!(*body)["request"].is_string() || !(*body)["signature"].is_string()) {
-    return error_response(400, "\"request\" and \"signature\" (strings) are required");
-  }
-  auto parsed = protocol::parse_signed_rebuild_request((*body)["request"].get<std::string>(),
-                                                       (*body)["signature"].get<std::string>());
+  auto body = protocol::parse_rebuild_submission(ctx.request.body);
+  if (!body) return error_response(400, body.error().message);
+  auto parsed = protocol::parse_signed_rebuild_request(body->request, body->signature);
   if (!parsed) return error_response(400, parsed.error().message);
   const protocol::RebuildRequest& request = parsed->request;
   if (request.host != name) return error_response(400, "request is for host '" + request.host + "', not '" + name + "'");
@@ -144,7 +123,7 @@ Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std
   record.revision = request.revision;
   record.expires_at = request.expires;
   record.request = parsed->text;
-  record.signature = (*body)["signature"].get<std::string>();
+  record.signature = body->signature;
   record.operator_name = *caller.operator_name;
   record.created_at = ctx.now;
   auto id = ctx.store.insert_rebuild(record);
@@ -155,9 +134,9 @@ Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std
                           std::to_string(record.sequence));
   if (!logged) return internal_error(logged.error());
   ctx.queued_rebuilds.push_back(name);
-  Json out = rebuild_json(record, false);
-  out["last_poll_at"] = last_poll_json(ctx, name);
-  return json_response(201, out);
+  auto view = view_of(record, false);
+  view.last_poll_at = last_poll(ctx, name);
+  return json_response(201, protocol::to_json(view));
 }
 
 Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
@@ -169,12 +148,14 @@ Response list_rebuilds(RouteContext& ctx, const auth::Caller& caller, const std:
   if (!last) return internal_error(last.error());
   auto host = ctx.store.find_host(name);
   if (!host) return internal_error(host.error());
-  Json items = Json::array();
-  for (const auto& r : *list) items.push_back(rebuild_json(r, false));
-  // host_key: what `vps-enroll rebuild` signs into the request (the host checks it again).
-  return json_response(200, Json{{"host", name}, {"host_key", *host ? Json((*host)->key.fingerprint) : Json(nullptr)},
-                                 {"last_sequence", *last}, {"last_poll_at", last_poll_json(ctx, name)},
-                                 {"now", ctx.now}, {"rebuilds", std::move(items)}});
+  protocol::RebuildHistory history;
+  history.host = name;
+  if (*host) history.host_key = (*host)->key.fingerprint;
+  history.last_sequence = *last;
+  history.last_poll_at = last_poll(ctx, name);
+  history.now = ctx.now;
+  for (const auto& r : *list) history.rebuilds.push_back(view_of(r, false));
+  return json_response(200, protocol::to_json(history));
 }
 
 Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name, std::int64_t id) {
@@ -183,10 +164,10 @@ Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::
   auto record = ctx.store.find_rebuild(name, id);
   if (!record) return internal_error(record.error());
   if (!*record) return error_response(404, "no rebuild " + std::to_string(id) + " for host '" + name + "'");
-  Json out = rebuild_json(**record, true);
-  out["last_poll_at"] = last_poll_json(ctx, name);
-  out["now"] = ctx.now;
-  return json_response(200, out);
+  auto view = view_of(**record, true);
+  view.last_poll_at = last_poll(ctx, name);
+  view.now = ctx.now;
+  return json_response(200, protocol::to_json(view));
 }
 
 Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
@@ -223,20 +204,18 @@ Response poll_rebuild_queue(store::Store& store, const std::string& name, std::i
   auto next = store.next_queued_rebuild(name, now);
   if (!next) return internal_error(next.error());
   if (!*next) return Response{204, {}, {}};
-  return json_response(200, Json{{"id", (*next)->id}, {"request", (*next)->request}, {"signature", (*next)->signature}});
+  return json_response(200, protocol::to_json(protocol::RebuildOffer{(*next)->id, (*next)->request, (*next)->signature}));
 }
 
 Response report_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name, std::int64_t id) {
   if (auto ok = require_own_host(ctx, caller, name); !ok) return std::move(ok).error();
-  auto body = parse_object(ctx.request.body, {"state", "exit_status", "duration_ms", "reason", "output_tail"},
-                           /*allow_empty=*/false);
-  if (!body) return std::move(body).error();
-  if (auto ok = check_report_types(*body); !ok) return std::move(ok).error();
+  auto report = protocol::parse_rebuild_report(ctx.request.body);
+  if (!report) return error_response(400, report.error().message);
   auto record = ctx.store.find_rebuild(name, id);
   if (!record) return internal_error(record.error());
   if (!*record) return error_response(404, "no rebuild " + std::to_string(id) + " for host '" + name + "'");
   RebuildRecord r = std::move(**record);
-  if (auto applied = apply_report(r, *body, ctx.now); !applied) return std::move(applied).error();
+  if (auto applied = apply_report(r, *report, ctx.now); !applied) return std::move(applied).error();
   Status written = ctx.store.update_rebuild(r);
   if (written) {
     std::string detail = "#" + std::to_string(r.id) + " " + std::string(store::to_string(r.state));

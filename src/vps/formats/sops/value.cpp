@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <vps/base/base64.hpp>
+#include <vps/base/text.hpp>
 #include <vps/crypto/aes_gcm.hpp>
 #include <vps/crypto/random.hpp>
 
@@ -40,14 +41,7 @@ std::string_view type_for(Kind kind) {
 }
 
 bool equal_fold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return vps::text::equal_ignore_case(a, b);
 }
 
 std::string to_chars_string(double value, std::chars_format format) {

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <vps/base/text.hpp>
-#include <vps/sys/fs/temp_name.hpp>
 #include <vps/sys/fs/fd.hpp>
 #include <vps/sys/fs/file.hpp>
 
@@ -106,32 +105,6 @@ Result<std::optional<std::uint64_t>> current_generation(const std::filesystem::p
 
 Status remove_tree_at(int dir_fd, const std::string& name, const std::filesystem::path& what) {
   return remove_tree_depth(dir_fd, name, what, 0);
-}
-
-Status replace_symlink(const std::filesystem::path& target, const std::filesystem::path& link) {
-  auto parent = link.parent_path();
-  if (parent.empty()) parent = ".";
-  sys::Fd dir(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return fail(Errc::io, "cannot open directory '" + parent.string() + "': " + sys::errno_text(errno));
-  return replace_symlink_at(dir.get(), link.filename().string(), target, link);
-}
-
-Status replace_symlink_at(int dir_fd, const std::string& name, const std::filesystem::path& target,
-                          const std::filesystem::path& link) {
-  struct stat st {};
-  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode))
-    return fail(Errc::io, "refusing to replace '" + link.string() + "': it exists and is not a symlink");
-  const std::string temp = sys::temp_name("." + name);
-  const auto temp_path = link.parent_path() / temp;
-  if (::symlinkat(target.c_str(), dir_fd, temp.c_str()) != 0)
-    return fail(Errc::io, "cannot create symlink '" + temp_path.string() + "': " + sys::errno_text(errno));
-  if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0) {
-    int err = errno;
-    ::unlinkat(dir_fd, temp.c_str(), 0);
-    return fail(Errc::io, "cannot switch link '" + link.string() + "' to '" + target.string() +
-                              "': " + sys::errno_text(err));
-  }
-  return {};
 }
 
 Result<std::vector<std::uint64_t>> prune_generations(int mount_fd, const std::filesystem::path& mount,

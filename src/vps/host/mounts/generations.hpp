@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <vps/base/result.hpp>
+#include <vps/sys/fs/atomic_file.hpp>
 
 namespace vps::host::mounts {
 
@@ -30,15 +31,10 @@ Result<std::optional<std::uint64_t>> current_generation(const std::filesystem::p
 // Removes `name` under `dir_fd` and everything below it, never following symlinks.
 Status remove_tree_at(int dir_fd, const std::string& name, const std::filesystem::path& what);
 
-// Atomically makes `link` a symlink to `target`: a uniquely named temp symlink in the same
-// directory renamed over `link`. Refuses (Errc::io) to replace anything but a symlink.
-Status replace_symlink(const std::filesystem::path& target, const std::filesystem::path& link);
-
-// The same inside an open directory (an O_PATH descriptor is enough): `name` under `dir_fd`,
-// made with symlinkat/renameat relative to it, so nothing can redirect it to another
-// directory. `link` only names it in messages.
-Status replace_symlink_at(int dir_fd, const std::string& name, const std::filesystem::path& target,
-                          const std::filesystem::path& link);
+// Switching a link (the generation link, custom paths) is the symlink form of the one atomic
+// replace (sys/fs/atomic_file.hpp).
+using sys::replace_symlink;
+using sys::replace_symlink_at;
 
 // Removes generation directories other than `current`, keeping the `keep_previous` newest ones
 // below it; also removes leftovers above it (failed activations that could not clean up).

@@ -64,24 +64,24 @@ std::vector<std::string> substitute_revision(const std::vector<std::string>& arg
 
 std::string sanitize_output(std::string_view bytes, std::size_t max_bytes) {
   // Escaping lengthens the text, and the end of a build log is what explains a failure: walk
-  // back from the end one character at a time, escaping each, so the cut falls between whole
-  // characters and whole escapes.
-  std::vector<std::string> pieces;
+  // back from the end one character at a time, measuring each one's escape, so the cut falls
+  // between whole characters and whole escapes; then escape what is kept in one pass.
+  std::string scratch;  // one character's escape (at most 8 bytes)
   std::size_t total = 0;
   std::string_view rest = bytes;
   while (!rest.empty()) {
     std::string_view last;
     for (std::size_t width = 1; width <= 4 && last.empty(); ++width) last = text::utf8_suffix(rest, width);
     if (last.empty()) last = rest.substr(rest.size() - 1);  // stray continuation bytes: one at a time
-    std::string piece = text::escape_control(last, text::Newlines::keep);
-    if (total + piece.size() > max_bytes) break;
-    total += piece.size();
-    pieces.push_back(std::move(piece));
+    scratch.clear();
+    text::append_escaped(scratch, last, text::Newlines::keep);
+    if (total + scratch.size() > max_bytes) break;
+    total += scratch.size();
     rest.remove_suffix(last.size());
   }
   std::string out;
   out.reserve(total);
-  for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) out += *it;
+  text::append_escaped(out, bytes.substr(rest.size()), text::Newlines::keep);
   return out;
 }
 

@@ -1,7 +1,10 @@
 #include <vps/host/rebuild/sequence_file.hpp>
 
+#include <limits>
+
+#include <vps/base/text.hpp>
+
 #include <algorithm>
-#include <charconv>
 #include <string>
 #include <system_error>
 
@@ -20,12 +23,9 @@ Result<std::int64_t> load_last_sequence(const std::filesystem::path& path) {
   auto text = VPS_TRY(sys::read_text_file(path, 64));
   std::string_view digits = text;
   if (digits.ends_with('\n')) digits.remove_suffix(1);
-  std::int64_t value = 0;
-  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  const bool ok = !digits.empty() && digits.size() <= 19 && err == std::errc() && end == digits.data() + digits.size() &&
-                  std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!ok) return fail(Errc::malformed, "rebuild sequence file '" + path.string() + "' is corrupt; refusing rebuilds");
-  return value;
+  auto value = vps::text::parse_decimal(digits, 0, std::numeric_limits<std::int64_t>::max());
+  if (!value) return fail(Errc::malformed, "rebuild sequence file '" + path.string() + "' is corrupt; refusing rebuilds");
+  return *value;
 }
 
 Status store_last_sequence(const std::filesystem::path& path, std::int64_t sequence) {

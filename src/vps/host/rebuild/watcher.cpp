@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <thread>
 
 #include <vps/base/duration.hpp>
 #include <vps/base/text.hpp>
@@ -22,8 +21,6 @@ namespace vps::host::rebuild {
 
 namespace {
 
-using Json = nlohmann::json;
-using Millis = std::chrono::milliseconds;
 constexpr unsigned k_report_attempts = 5;
 
 }  // namespace
@@ -46,69 +43,60 @@ Result<Watcher> Watcher::open(const config::Config& config, const std::filesyste
 }
 
 Watcher::Watcher(net::api::SignedClient client, std::string host, std::string endpoint, config::Rebuild rebuild,
-                 trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy backoff)
+                 trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy retry)
     : m_client(std::move(client)),
       m_host(std::move(host)),
       m_endpoint(std::move(endpoint)),
       m_rebuild(std::move(rebuild)),
       m_operators(std::move(operators)),
       m_state_file(std::move(state_file)),
-      m_backoff(backoff) {}
+      m_backoff(retry) {}
 
 Status Watcher::run(const WatchLimits& limits, const std::function<void(const std::string&)>& status) {
   m_status = status;
   const auto started = std::chrono::steady_clock::now();
-  auto out_of_time = [&] {
-    return limits.max_time.count() > 0 && std::chrono::steady_clock::now() - started >= limits.max_time;
+  unsigned handled = 0;
+  auto stop = [&] {
+    const bool out_of_time = limits.max_time.count() > 0 && std::chrono::steady_clock::now() - started >= limits.max_time;
+    return out_of_time || (limits.max_requests != 0 && handled >= limits.max_requests);
   };
-  unsigned handled = 0, failures = 0;
   std::string last_line;
   auto say = [&](const std::string& line) {
     if (line != last_line) m_status(line);
     last_line = line;
   };
-  while (!out_of_time() && (limits.max_requests == 0 || handled < limits.max_requests)) {
-    auto polled = poll();
-    if (!polled) {
-      ++failures;
-      const Millis delay = m_backoff.delay_before(std::min(failures + 1, 30u));
-      say("waiting for the endpoint (" + polled.error().message + "), retrying in " + describe_duration(delay));
-      const auto until = std::chrono::steady_clock::now() + delay;
-      while (std::chrono::steady_clock::now() < until && !out_of_time()) std::this_thread::sleep_for(Millis(50));
-      continue;
-    }
-    failures = 0;
-    if (!*polled) {
-      say("waiting for rebuild requests from " + m_endpoint);
-      continue;
-    }
-    Handled h = handle(**polled);
-    ++handled;
-    say("rebuild #" + std::to_string(h.id) + ": " + h.summary);
-  }
+  // An unreachable endpoint or a host not approved yet is a setback, never an exit.
+  net::http::PollSchedule schedule(m_backoff);
+  net::http::poll_until(
+      schedule, stop,
+      [&]() -> Status {
+        auto polled = VPS_TRY(poll());
+        if (!polled) {
+          say("waiting for rebuild requests from " + m_endpoint);
+          return {};
+        }
+        Handled h = handle(*polled);
+        ++handled;
+        say("rebuild #" + std::to_string(h.id) + ": " + h.summary);
+        return {};
+      },
+      [&](unsigned, const Error& error, Millis wait) {
+        say("waiting for the endpoint (" + error.message + "), retrying in " + describe_duration(wait));
+      });
   return {};
 }
 
-Result<std::optional<Json>> Watcher::poll() {
+Result<std::optional<protocol::RebuildOffer>> Watcher::poll() {
   const auto wait = std::chrono::duration_cast<std::chrono::seconds>(m_rebuild.poll_wait).count();
   const std::string path = "/v1/hosts/" + m_host + "/rebuilds/next?wait=" + std::to_string(wait);
   auto response = VPS_TRY(m_client.send("GET", path));
-  if (response.status == 204) return std::optional<Json>();
+  if (response.status == 204) return std::optional<protocol::RebuildOffer>();
   if (response.status != 200) return fail(net::api::response_error(response));
-  auto parsed = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object() || !parsed.contains("id") || !parsed["id"].is_number_integer()) {
-    return fail(Errc::malformed, "endpoint answered rebuilds/next with an unexpected body");
-  }
-  return std::optional<Json>(std::move(parsed));
+  return std::optional<protocol::RebuildOffer>(VPS_TRY(protocol::parse_rebuild_offer(response.body)));
 }
 
-Result<std::pair<std::string, std::int64_t>> Watcher::accept(const Json& item) {
-  if (!item.contains("request") || !item["request"].is_string() || !item.contains("signature") ||
-      !item["signature"].is_string()) {
-    return fail(Errc::malformed, "request or signature missing");
-  }
-  auto signed_request = VPS_TRY(protocol::parse_signed_rebuild_request(item["request"].get<std::string>(),
-                                                                       item["signature"].get<std::string>()));
+Result<std::pair<std::string, std::int64_t>> Watcher::accept(const protocol::RebuildOffer& offer) {
+  auto signed_request = VPS_TRY(protocol::parse_signed_rebuild_request(offer.request, offer.signature));
   // The list as configured now: an operator removed a moment ago is refused.
   const auto operators = VPS_TRY(m_operators.current());
   auto op = VPS_TRY(protocol::authorize_rebuild(signed_request, operators));
@@ -123,51 +111,58 @@ Result<std::pair<std::string, std::int64_t>> Watcher::accept(const Json& item) {
   return std::pair<std::string, std::int64_t>(request.revision, request.sequence);
 }
 
-Handled Watcher::handle(const Json& item) {
+Handled Watcher::handle(const protocol::RebuildOffer& offer) {
+  using protocol::RebuildReport;
+  using protocol::RebuildState;
+  auto only = [](RebuildState state) {
+    RebuildReport r;
+    r.state = state;
+    return r;
+  };
   Handled h;
-  h.id = item["id"].get<std::int64_t>();
-  report(h.id, Json{{"state", protocol::to_string(protocol::RebuildState::picked)}});
-  auto accepted = accept(item);
+  h.id = offer.id;
+  report(h.id, only(RebuildState::picked));
+  auto accepted = accept(offer);
   if (!accepted) {
     h.summary = "refused: " + accepted.error().message;
     log::warning("rebuild #" + std::to_string(h.id) + " refused, nothing run: " + accepted.error().message);
-    report(h.id, Json{{"state", "failed"}, {"reason", "refused by host: " + accepted.error().message}});
+    report(h.id, RebuildReport{RebuildState::failed, {}, {}, "refused by host: " + accepted.error().message, {}});
     return h;
   }
-  const auto& [revision, sequence] = *accepted;
+  const std::string revision = accepted->first;
+  const std::int64_t sequence = accepted->second;
   const auto argv = substitute_revision(m_rebuild.command, revision);
   m_status("rebuild #" + std::to_string(h.id) + ": running " + argv.front() + " for revision " + revision);
-  report(h.id, Json{{"state", protocol::to_string(protocol::RebuildState::running)}});
+  report(h.id, only(RebuildState::running));
   h.ran = true;
   auto result = run_command(argv, {"VPS_REBUILD_REVISION=" + revision, "VPS_REBUILD_SEQUENCE=" + std::to_string(sequence)},
                             m_rebuild.timeout, k_output_tail_bytes);
   if (!result) {
     h.summary = "failed to start: " + result.error().message;
-    report(h.id, Json{{"state", "failed"}, {"reason", h.summary}});
+    report(h.id, RebuildReport{RebuildState::failed, {}, {}, h.summary, {}});
     return h;
   }
   h.succeeded = result->succeeded();
   h.summary = (h.succeeded ? "succeeded (" : "failed (") + result->describe() + ", " +
               describe_duration(result->duration) + ")";
   (h.succeeded ? log::notice : log::error)("rebuild #" + std::to_string(h.id) + " " + h.summary);
-  Json body{{"state", protocol::to_string(h.succeeded ? protocol::RebuildState::succeeded : protocol::RebuildState::failed)},
-            {"exit_status", result->signal ? 128 + result->signal : result->exit_status},
-            {"duration_ms", result->duration.count()},
-            {"output_tail", result->output_tail}};
-  if (!h.succeeded) body["reason"] = result->describe();
-  report(h.id, std::move(body));
+  RebuildReport done;
+  done.state = h.succeeded ? RebuildState::succeeded : RebuildState::failed;
+  done.exit_status = result->signal ? 128 + result->signal : result->exit_status;
+  done.duration_ms = result->duration.count();
+  done.output_tail = result->output_tail;
+  if (!h.succeeded) done.reason = result->describe();
+  report(h.id, done);
   return h;
 }
 
-void Watcher::report(std::int64_t id, Json body) {
+void Watcher::report(std::int64_t id, const protocol::RebuildReport& report) {
   const std::string path = "/v1/hosts/" + m_host + "/rebuilds/" + std::to_string(id) + "/status";
-  // Reasons quote error messages, which may quote bytes from the endpoint: never let one
-  // invalid UTF-8 byte turn a report into an exception.
-  const std::string text = body.dump(-1, ' ', false, Json::error_handler_t::replace);
-  net::http::BackoffPolicy policy = m_backoff.policy();
+  const std::string text = protocol::to_json_text(report);
+  net::http::BackoffPolicy policy = m_backoff;
   policy.max_attempts = k_report_attempts;
   net::http::RetrySchedule schedule(policy);
-  auto sent = net::http::retry<Json>(schedule, [&](Millis) -> net::http::AttemptResult<Json> {
+  auto sent = net::http::retry<nlohmann::json>(schedule, [&](Millis) -> net::http::AttemptResult<nlohmann::json> {
     auto answer = m_client.call_json("POST", path, text);
     if (answer) return std::move(*answer);
     // A refusal (409: already final) will not change by retrying; the network may.
@@ -175,7 +170,7 @@ void Watcher::report(std::int64_t id, Json body) {
     return tl::unexpected(net::http::AttemptFailure{std::move(answer).error(), permanent, std::nullopt});
   });
   if (!sent) {
-    log::warning("rebuild #" + std::to_string(id) + ": reporting " + body.value("state", "") +
+    log::warning("rebuild #" + std::to_string(id) + ": reporting " + std::string(protocol::to_string(report.state)) +
                  " failed: " + sent.error().message);
   }
 }

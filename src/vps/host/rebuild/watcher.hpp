@@ -22,17 +22,16 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include <vps/base/result.hpp>
 #include <vps/config/config.hpp>
 #include <vps/host/trust/trusted_operators.hpp>
 #include <vps/net/api/signed_client.hpp>
 #include <vps/net/http/backoff.hpp>
+#include <vps/protocol/rebuild_report.hpp>
 
 namespace vps::host::rebuild {
 
-inline constexpr std::size_t k_output_tail_bytes = 64 * 1024;
+inline constexpr std::size_t k_output_tail_bytes = protocol::k_max_output_tail;
 
 struct WatchLimits {
   unsigned max_requests = 0;              // exit after handling this many requests (0: never)
@@ -64,14 +63,14 @@ class Watcher {
 
  private:
   Watcher(net::api::SignedClient client, std::string host, std::string endpoint, config::Rebuild rebuild,
-          trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy backoff);
+          trust::TrustedOperators operators, std::filesystem::path state_file, net::http::BackoffPolicy retry);
 
-  // One long poll: nullopt when nothing came (204), the request's JSON otherwise.
-  Result<std::optional<nlohmann::json>> poll();
-  Handled handle(const nlohmann::json& item);
+  // One long poll: nullopt when nothing came (204), the offered request otherwise.
+  Result<std::optional<protocol::RebuildOffer>> poll();
+  Handled handle(const protocol::RebuildOffer& offer);
   // Checks 1-4 above; the error is the reason reported back.
-  Result<std::pair<std::string, std::int64_t>> accept(const nlohmann::json& item);
-  void report(std::int64_t id, nlohmann::json body);
+  Result<std::pair<std::string, std::int64_t>> accept(const protocol::RebuildOffer& offer);
+  void report(std::int64_t id, const protocol::RebuildReport& report);
 
   net::api::SignedClient m_client;
   std::string m_host;
@@ -79,7 +78,7 @@ class Watcher {
   config::Rebuild m_rebuild;
   trust::TrustedOperators m_operators;
   std::filesystem::path m_state_file;
-  net::http::Backoff m_backoff;
+  net::http::BackoffPolicy m_backoff;  // enrollment.retry: the poll loop's and the reports' backoff
   std::function<void(const std::string&)> m_status;
 };
 

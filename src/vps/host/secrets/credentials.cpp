@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <vps/sys/fs/temp_name.hpp>
+#include <vps/sys/fs/atomic_file.hpp>
 #include <vps/sys/fs/fd.hpp>
 #include <vps/sys/fs/file.hpp>
 #include <vps/host/mounts/memory_fs.hpp>
@@ -34,18 +34,9 @@ Result<sys::Fd> open_store(const std::filesystem::path& dir) {
   return fd;
 }
 
-// Writes `data` to `name` under `dir_fd` through a temp file renamed into place.
+// The store is on a memory filesystem (checked in open_store): nothing for an fsync to make durable.
 Status replace_at(int dir_fd, const std::filesystem::path& dir, const std::string& name, ByteView data) {
-  auto temp = sys::temp_name(".vps-agent");
-  sys::Fd fd(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, k_credential_mode));
-  if (!fd) return fail(Errc::io, "cannot create '" + (dir / temp).string() + "': " + sys::errno_text(errno));
-  auto written = sys::write_all(fd.get(), data, dir / temp);
-  if (written && ::fchmod(fd.get(), k_credential_mode) != 0)
-    written = fail(Errc::io, "cannot chmod '" + (dir / temp).string() + "': " + sys::errno_text(errno));
-  if (written && ::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
-    written = fail(Errc::io, "cannot rename into '" + (dir / name).string() + "': " + sys::errno_text(errno));
-  if (!written) ::unlinkat(dir_fd, temp.c_str(), 0);
-  return written;
+  return sys::write_file_atomic_at(dir_fd, dir, name, data, k_credential_mode, sys::Durability::unsynced);
 }
 
 std::vector<std::string> read_manifest(int dir_fd) {

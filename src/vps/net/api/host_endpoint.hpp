@@ -1,9 +1,10 @@
 #pragma once
 // The host's one way to reach the enrollment endpoint. publish, bundle delivery and the rebuild
 // watcher all build their connection here, from config.yaml's enrollment section: the URL, the
-// TLS settings (ca_file, allow_insecure_http), the destination policy checked before any traffic
-// leaves the host, the host key as the signer, and the retry policy (enrollment.retry). Each
-// caller says only how long one of its requests may take (a long poll outlasts its wait).
+// TLS settings (ca_file, allow_insecure_http) and the destination policy through the client
+// construction the operator CLI shares (endpoint_client.hpp), the host key as the signer, and the
+// retry policy (enrollment.retry, for net::http::retry and PollSchedule). Each caller says only
+// how long one of its requests may take (a long poll outlasts its wait).
 
 #include <chrono>
 #include <cstddef>

@@ -1,10 +1,10 @@
 #include <vps/net/http/backoff.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
+#include <vps/base/text.hpp>
 #include <vps/crypto/random.hpp>
 
 namespace vps::net::http {
@@ -40,13 +40,14 @@ Disposition classify_status(unsigned status) {
 bool is_retryable(Errc code) { return code == Errc::retry || code == Errc::timeout; }
 
 std::optional<Millis> parse_retry_after(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (value.empty() || value.size() > 9) return std::nullopt;
-  unsigned seconds = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
-  return Millis(std::min(seconds, 86400u) * 1000LL);
+  // HTTP's optional whitespace is space and tab.
+  value = vps::text::trim(value, " \t");
+  if (value.size() > 9) return std::nullopt;
+  // delay-seconds is 1*DIGIT: leading zeros are allowed here, unlike in parse_decimal's numbers.
+  while (value.size() > 1 && value.front() == '0') value.remove_prefix(1);
+  auto seconds = vps::text::parse_decimal(value, 0, 999999999);
+  if (!seconds) return std::nullopt;
+  return Millis(std::min<std::int64_t>(*seconds, 86400) * 1000);
 }
 
 }  // namespace vps::net::http

@@ -10,11 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include <vps/base/duration.hpp>
 #include <vps/base/error.hpp>
 
 namespace vps::net::http {
 
-using Millis = std::chrono::milliseconds;
+using vps::Millis;  // base/duration.hpp
 
 struct BackoffPolicy {
   Millis initial_delay{1000};     // base: the first retry waits at most this long
@@ -51,7 +52,5 @@ bool is_retryable(Errc code);
 
 // Retry-After as delta-seconds ("120"); HTTP-dates and junk give nullopt. Capped at one day.
 std::optional<Millis> parse_retry_after(std::string_view value);
-
-
 
 }  // namespace vps::net::http

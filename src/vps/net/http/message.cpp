@@ -1,5 +1,7 @@
 #include <vps/net/http/message.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <ostream>  // Boost 1.74's beast/http/status.hpp needs it
 
 #include <boost/beast/http/status.hpp>
@@ -9,17 +11,9 @@
 
 namespace vps::net::http {
 
-namespace {
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-}  // namespace
-
 std::optional<std::string_view> find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& h : headers) {
-    if (iequals(h.name, name)) return std::string_view(h.value);
+    if (vps::text::equal_ignore_case(h.name, name)) return std::string_view(h.value);
   }
   return std::nullopt;
 }

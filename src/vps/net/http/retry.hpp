@@ -1,9 +1,16 @@
 #pragma once
-// The one retry loop of the programs (publish, the watcher's reports, anything that must get a
-// request through): run an attempt with its time budget; stop on success or on an error that
+// The one retry loop of the programs, in its two forms:
+//
+// retry(): for anything that must get a request through (publish, the watcher's reports, an
+// operator's request): run an attempt with its time budget; stop on success or on an error that
 // retrying cannot fix; otherwise wait as the schedule says (backoff with jitter, a server's
 // Retry-After hint honoured up to the cap) and try again, until the schedule's attempts or time
 // run out. Callers say what an attempt is and hear about each wait (progress lines).
+//
+// poll_until(): for a loop that never gives up (the rebuild watcher's long poll, bundle
+// delivery): run rounds until told to stop; a round that fails backs off (PollSchedule,
+// retry_schedule.hpp), a round that succeeds lets the next one start at once. A poller that
+// schedules its own wake-ups uses PollSchedule directly instead.
 
 #include <functional>
 #include <optional>
@@ -44,6 +51,30 @@ Result<T> retry(RetrySchedule& schedule, const std::function<AttemptResult<T>(Mi
     }
     if (before_wait) before_wait(number, failure.error, *wait);
     schedule.sleep(*wait);
+  }
+}
+
+// Runs `round` until `stop()` returns true (asked before every round and during every wait).
+// A round's error is a setback: `before_wait(setbacks in a row, error, wait)` hears about it,
+// then the loop sleeps the schedule's wait (cut short by stop). A round that returns success
+// resets the backoff and the next round starts at once; a round that only waited for nothing
+// (a long poll's 204) counts as success too: the long poll itself was the wait.
+//
+//   PollSchedule schedule(policy);
+//   poll_until(schedule, [&] { return out_of_time(); },
+//              [&]() -> Status { auto item = VPS_TRY(long_poll()); if (item) handle(*item); return {}; },
+//              [&](unsigned n, const Error& e, Millis wait) { status("retrying in ..."); });
+inline void poll_until(PollSchedule& schedule, const std::function<bool()>& stop, const std::function<Status()>& round,
+                       const BeforeWait& before_wait = {}) {
+  while (!stop()) {
+    Status done = round();
+    if (done) {
+      schedule.after_progress();
+      continue;
+    }
+    const Millis wait = schedule.after_setback();
+    if (before_wait) before_wait(schedule.setbacks(), done.error(), wait);
+    sleep_unless(wait, stop);
   }
 }
 

@@ -35,4 +35,28 @@ std::optional<Millis> RetrySchedule::next(std::optional<Millis> server_hint) {
 
 void RetrySchedule::sleep(Millis duration) const { std::this_thread::sleep_for(duration); }
 
+PollSchedule::PollSchedule(BackoffPolicy policy, Floor floor, std::function<double()> uniform01)
+    : m_backoff(policy, std::move(uniform01)), m_floor(floor) {}
+
+Millis PollSchedule::after_progress() {
+  m_setbacks = 0;
+  return Millis(0);
+}
+
+Millis PollSchedule::after_setback(std::optional<Millis> server_hint) {
+  m_setbacks = std::min(m_setbacks + 1, 31u);  // Backoff caps the exponent at 30 anyway
+  const Millis drawn = m_backoff.delay_before(m_setbacks + 1, server_hint);
+  if (m_floor == Floor::none) return drawn;
+  return std::min(m_backoff.policy().max_delay, m_backoff.policy().initial_delay + drawn);
+}
+
+void sleep_unless(Millis duration, const std::function<bool()>& stop) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+    if (stop && stop()) return;
+    const auto left = std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now());
+    std::this_thread::sleep_for(std::clamp(left, Millis(0), Millis(50)));
+  }
+}
+
 }  // namespace vps::net::http

@@ -46,4 +46,41 @@ class RetrySchedule {
   bool m_exhausted_by_time = false;
 };
 
+// Bookkeeping for a loop that never gives up (the rebuild watcher's long poll, bundle delivery's
+// rounds): no attempt count and no overall budget, only the wait before the next round. A round
+// that made progress resets the backoff (the next one may start at once); each setback in a row
+// (a failure, or an idle round for a poller that asks again) waits as Backoff says for that
+// many setbacks, capped at 2^30 times the initial delay and always by max_delay.
+//
+//   PollSchedule schedule(policy, PollSchedule::Floor::initial_delay);
+//   schedule.after_progress();          // -> 0 ms
+//   schedule.after_setback();           // -> in [initial, min(max, 2 * initial)] with the floor
+//
+// Floor::none draws from [0, ceiling] (full jitter, as RetrySchedule); Floor::initial_delay adds
+// the initial delay first (capped by max_delay), so jitter never turns idle rounds into a busy
+// loop. Non-blocking: callers that schedule their own wake-ups (delivery) keep the returned
+// wait; poll_until (retry.hpp) sleeps it.
+class PollSchedule {
+ public:
+  enum class Floor { none, initial_delay };
+
+  explicit PollSchedule(BackoffPolicy policy, Floor floor = Floor::none, std::function<double()> uniform01 = {});
+
+  // The wait before the next round: 0, and the setbacks counter starts over.
+  Millis after_progress();
+  // The wait before the next round after one more setback in a row.
+  Millis after_setback(std::optional<Millis> server_hint = std::nullopt);
+
+  unsigned setbacks() const { return m_setbacks; }  // in a row, since the last progress
+  const BackoffPolicy& policy() const { return m_backoff.policy(); }
+
+ private:
+  Backoff m_backoff;
+  Floor m_floor;
+  unsigned m_setbacks = 0;
+};
+
+// Sleeps `duration`, waking every 50 ms to ask `stop`; returns early once it says true.
+void sleep_unless(Millis duration, const std::function<bool()>& stop);
+
 }  // namespace vps::net::http

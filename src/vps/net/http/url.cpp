@@ -4,7 +4,6 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 namespace vps::net::http {
@@ -102,12 +101,9 @@ Result<Url> parse_url(std::string_view text) {
     return invalid(text, "empty port");
   }
   if (!port.empty()) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535 || port[0] == '0') {
-      return invalid(text, "port must be a number from 1 to 65535");
-    }
-    url.port = static_cast<std::uint16_t>(value);
+    auto value = vps::text::parse_decimal(port, 1, 65535);
+    if (!value) return invalid(text, "port must be a number from 1 to 65535");
+    url.port = static_cast<std::uint16_t>(*value);
   }
   if (!std::all_of(path.begin(), path.end(), is_path_char)) {
     return invalid(text, "path may not contain queries, fragments, '%', spaces or control characters");

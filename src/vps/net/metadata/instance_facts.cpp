@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <vps/base/text.hpp>
 #include <vps/sys/fs/file.hpp>
 #include <vps/net/metadata/user_data.hpp>
 
@@ -30,8 +31,7 @@ Result<std::string> read_dmi_serial(const std::filesystem::path& path) {
   auto text = VPS_TRY(sys::read_text_file(path, 4096));
   std::string_view line = text;
   line = line.substr(0, line.find('\n'));
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  line = vps::text::trim(line, " \t\r");
   if (line.empty()) return fail(Errc::missing, "DMI serial number in '" + path.string() + "' is empty");
   const bool ok = line.size() <= 64 && std::all_of(line.begin(), line.end(), [](char c) {
                     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||

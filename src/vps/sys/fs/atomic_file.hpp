@@ -7,10 +7,16 @@
 //
 // Durability::unsynced skips both fsyncs: still atomic for readers and crashes, but the new
 // content may be lost on power failure. For files re-derived on every boot (the host key's .pub,
-// state.json at first boot), where two fsyncs per file would double the first-boot critical path.
+// state.json at first boot), where two fsyncs per file would double the first-boot critical path,
+// and for files on memory filesystems, where an fsync has nothing to make durable.
+//
+// create_at works relative to an open directory (openat/renameat2/unlinkat): for a directory
+// that was checked once through its descriptor (a credential store on ramfs, root-owned), so
+// that a path swapped afterwards cannot redirect the write.
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <sys/types.h>
 
 #include <vps/base/bytes.hpp>
@@ -33,6 +39,11 @@ class AtomicFile {
  public:
   static Result<AtomicFile> create(const std::filesystem::path& target, mode_t mode,
                                    std::optional<FileOwner> owner = std::nullopt);
+  // `name` (no '/') inside the directory open as `dir_fd` (O_RDONLY|O_DIRECTORY: a durable
+  // commit fsyncs it), which must outlive the AtomicFile. `dir` is that directory's path, for
+  // messages only.
+  static Result<AtomicFile> create_at(int dir_fd, const std::filesystem::path& dir, const std::string& name,
+                                      mode_t mode, std::optional<FileOwner> owner = std::nullopt);
   ~AtomicFile();
   AtomicFile(AtomicFile&&) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
@@ -44,21 +55,48 @@ class AtomicFile {
   // As commit, but fails (Errc::io, EEXIST) if the target already exists: renameat2(NOREPLACE).
   Status commit_no_replace();
 
-  const std::filesystem::path& temp_path() const { return m_temp; }
+  // The temp file's path (for messages; relative to the directory descriptor with create_at).
+  const std::filesystem::path& temp_path() const { return m_shown_temp; }
 
  private:
-  AtomicFile(std::filesystem::path target, std::filesystem::path temp, Fd fd);
+  struct Names {
+    int dir_fd;                      // AT_FDCWD for create()
+    std::string target;              // relative to dir_fd
+    std::string temp;                // relative to dir_fd
+    std::filesystem::path shown_target;
+    std::filesystem::path shown_temp;
+    std::filesystem::path dir;       // the directory to fsync when dir_fd is AT_FDCWD
+  };
+  static Result<AtomicFile> open_temp(Names names, mode_t mode, std::optional<FileOwner> owner);
+  AtomicFile(Names names, Fd fd);
   Status commit_with(unsigned flags, Durability durability);
 
-  std::filesystem::path m_target;
-  std::filesystem::path m_temp;
+  int m_dir_fd;
+  std::string m_target;
+  std::string m_temp;
+  std::filesystem::path m_shown_target;
+  std::filesystem::path m_shown_temp;
+  std::filesystem::path m_dir;
   Fd m_fd;
   bool m_committed = false;
 };
 
-// One-call helper: write data atomically with the given mode.
+// One-call helpers: write data atomically with the given mode.
 Status write_file_atomic(const std::filesystem::path& target, ByteView data, mode_t mode,
                          std::optional<FileOwner> owner = std::nullopt,
                          Durability durability = Durability::durable);
+Status write_file_atomic_at(int dir_fd, const std::filesystem::path& dir, const std::string& name, ByteView data,
+                            mode_t mode, Durability durability = Durability::durable);
+
+// The same for a symlink: atomically makes `link` a symlink to `target` through a uniquely named
+// temp symlink in the same directory renamed over `link`. Refuses (Errc::io) to replace anything
+// but a symlink.
+Status replace_symlink(const std::filesystem::path& target, const std::filesystem::path& link);
+
+// The same inside an open directory (an O_PATH descriptor is enough): `name` under `dir_fd`,
+// made with symlinkat/renameat relative to it, so nothing can redirect it to another
+// directory. `link` only names it in messages.
+Status replace_symlink_at(int dir_fd, const std::string& name, const std::filesystem::path& target,
+                          const std::filesystem::path& link);
 
 }  // namespace vps::sys

@@ -1,6 +1,8 @@
 #include <vps/host/rebuild/command_runner.hpp>
 #include <vps/host/rebuild/sequence_file.hpp>
 
+#include <vps/base/text.hpp>
+
 #include "test_support.hpp"
 
 using namespace vps;
@@ -40,6 +42,25 @@ TEST_SUITE("host::rebuild::CommandRunner") {
     auto cut = run_command({"/bin/sh", "-c", "printf '\342\200\246\342\200\246\342\200\246'"}, {}, 10s, 7);
     REQUIRE(cut);
     CHECK(cut->output_tail == "\u2026\u2026");
+  }
+
+  TEST_CASE("sanitize_output keeps the end and cuts between whole characters and whole escapes") {
+    using host::rebuild::sanitize_output;
+    CHECK(sanitize_output("abc\x1b[31mdef\n", 1000) == "abc\\x1b[31mdef\n");
+    CHECK(sanitize_output("abcdef", 3) == "def");
+    CHECK(sanitize_output("a\x1b", 4) == "\\x1b");      // the escape is 4 bytes: 'a' does not fit
+    CHECK(sanitize_output("a\x1b", 3) == "");           // nor half of the escape
+    CHECK(sanitize_output("x\xc3\xa9", 2) == "\xc3\xa9");  // é whole, never half
+    CHECK(sanitize_output("x\xc3\xa9", 1) == "");
+    // Invalid and truncated sequences: every byte escaped, the result valid and within bounds.
+    const std::string junk = "ok\xe2\x82\xff\x80\xc2\x85\xf0\x9f\x98\x80" "end";
+    const std::string all = sanitize_output(junk, 1000);
+    CHECK(all == text::escape_control(junk, text::Newlines::keep));
+    for (std::size_t limit = 0; limit <= all.size(); ++limit) {
+      const std::string cut = sanitize_output(junk, limit);
+      CHECK(cut.size() <= limit);
+      CHECK(all.ends_with(cut));
+    }
   }
 
   TEST_CASE("a command past its timeout is killed and reported") {

@@ -67,5 +67,7 @@ TEST_SUITE("net::http::Backoff") {
     CHECK_FALSE(parse_retry_after("-1"));
     CHECK_FALSE(parse_retry_after(""));
     CHECK_FALSE(parse_retry_after("1.5"));
+    CHECK(parse_retry_after("007") == 7000ms);  // delay-seconds may have leading zeros
+    CHECK(parse_retry_after("\t0 ") == 0ms);
   }
 }
