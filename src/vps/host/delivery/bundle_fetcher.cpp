@@ -126,7 +126,7 @@ BundleFetcher::BundleFetcher(net::api::SignedClient client, std::filesystem::pat
       m_root(std::move(root)),
       m_host(text::ascii_lower(identity::host_name(m_root))),
       m_endpoint_text(std::move(endpoint)),
-      m_backoff(policy) {}
+      m_schedule(policy, net::http::PollSchedule::Floor::initial_delay) {}
 
 Millis BundleFetcher::until_due() const {
   const auto now = Clock::now();
@@ -137,11 +137,7 @@ Millis BundleFetcher::until_due() const {
 void BundleFetcher::schedule_next(bool progressed) {
   // After progress the caller re-collects at once; idle rounds back off (at least the initial
   // delay, so jitter never turns into a busy loop).
-  m_idle_rounds = progressed ? 0 : std::min(m_idle_rounds + 1, 30u);
-  const Millis wait = progressed ? Millis(0)
-                                 : std::min(m_backoff.policy().max_delay,
-                                            m_backoff.policy().initial_delay + m_backoff.delay_before(m_idle_rounds + 1));
-  m_next_round = Clock::now() + wait;
+  m_next_round = Clock::now() + (progressed ? m_schedule.after_progress() : m_schedule.after_setback());
 }
 
 Result<protocol::BundleManifest> BundleFetcher::verify_manifest(const BundleEntry& entry,

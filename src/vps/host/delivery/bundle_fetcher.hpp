@@ -36,6 +36,7 @@
 #include <vps/host/trust/trusted_operators.hpp>
 #include <vps/net/api/signed_client.hpp>
 #include <vps/net/http/backoff.hpp>
+#include <vps/net/http/retry_schedule.hpp>
 #include <vps/protocol/bundle_manifest.hpp>
 
 namespace vps::host::delivery {
@@ -92,8 +93,7 @@ class BundleFetcher {
   std::filesystem::path m_root;
   std::string m_host;  // re-read every round (see fetch)
   std::string m_endpoint_text;
-  net::http::Backoff m_backoff;
-  unsigned m_idle_rounds = 0;
+  net::http::PollSchedule m_schedule;  // idle rounds back off, progress starts over
   std::chrono::steady_clock::time_point m_next_round{};
   std::set<std::string> m_refused;  // sha256 of bundles that failed verification
 };

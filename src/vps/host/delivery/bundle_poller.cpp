@@ -19,6 +19,7 @@
 #include <vps/host/delivery/bundle_fetcher.hpp>
 #include <vps/host/identity/hostname.hpp>
 #include <vps/net/api/host_endpoint.hpp>
+#include <vps/net/http/retry_schedule.hpp>
 #include <vps/sys/fs/fd.hpp>
 #include <vps/sys/fs/file.hpp>
 
@@ -36,11 +37,21 @@ constexpr Millis k_min_interval = std::chrono::milliseconds(200);  // never a bu
 }  // namespace
 
 struct BundlePoller::Shared {
-  Shared(net::api::SignedClient c, std::filesystem::path r, Millis initial)
-      : client(std::move(c)), root(std::move(r)), initial_delay(initial) {}
+  Shared(net::api::SignedClient c, std::filesystem::path r, net::http::BackoffPolicy policy)
+      : client(std::move(c)), root(std::move(r)),
+        refused(capped(policy, k_not_approved_ceiling), net::http::PollSchedule::Floor::initial_delay),
+        unreachable(capped(policy, k_unreachable_ceiling), net::http::PollSchedule::Floor::initial_delay) {}
+  static net::http::BackoffPolicy capped(net::http::BackoffPolicy policy, Millis ceiling) {
+    policy.initial_delay = std::clamp<Millis>(policy.initial_delay, Millis(100), Millis(5000));
+    policy.max_delay = std::max(policy.initial_delay, std::min(policy.max_delay, ceiling));
+    return policy;
+  }
   net::api::SignedClient client;
   std::filesystem::path root;
-  Millis initial_delay;
+  // Setbacks in a row back off (the one poll schedule, net/http/retry_schedule.hpp): up to 10 s
+  // while not approved, 30 s while unreachable; an answer starts both over.
+  net::http::PollSchedule refused;
+  net::http::PollSchedule unreachable;
   sys::Fd event{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
   std::atomic<bool> stop{false};
   std::mutex mutex;
@@ -67,7 +78,6 @@ struct BundlePoller::Shared {
 void BundlePoller::Shared::run() {
   std::optional<std::int64_t> version;  // the last one seen
   std::string last_digest;              // without versions: the listing's hash
-  Millis delay = initial_delay;
   while (!stop) {
     const auto started = std::chrono::steady_clock::now();
     const std::string host = text::ascii_lower(identity::host_name(root));
@@ -78,20 +88,19 @@ void BundlePoller::Shared::run() {
     bool parked = false;
     if (!response) {
       set_state("endpoint unreachable (" + response.error().message + ")");
-      pause(delay);
-      delay = std::min(delay * 2, k_unreachable_ceiling);
+      pause(unreachable.after_setback());
       continue;
     }
     if (response->status != 200) {
       const auto error = net::api::response_error(*response);
-      const bool refused = response->status == 401 || response->status == 403;
-      set_state(refused ? "endpoint: not approved yet (" + error.message + ")"
+      const bool refused_status = response->status == 401 || response->status == 403;
+      set_state(refused_status ? "endpoint: not approved yet (" + error.message + ")"
                         : "endpoint unavailable (" + error.message + ")");
-      pause(delay);
-      delay = std::min(delay * 2, refused ? k_not_approved_ceiling : k_unreachable_ceiling);
+      pause(refused_status ? refused.after_setback() : unreachable.after_setback());
       continue;
     }
-    delay = initial_delay;
+    refused.after_progress();
+    unreachable.after_progress();
     const auto doc = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
     if (doc.is_object() && doc.contains("version") && doc["version"].is_number_integer()) {
       const auto now_version = doc["version"].get<std::int64_t>();
@@ -122,8 +131,7 @@ Result<std::unique_ptr<BundlePoller>> BundlePoller::start(const config::Config& 
   const Millis timeout = std::chrono::seconds(k_wait_seconds) + config.enrollment.retry.attempt_timeout;
   auto target = VPS_TRY(net::api::host_endpoint(config.enrollment, endpoint, {timeout, k_max_listing_bytes}));
   auto client = VPS_TRY(net::api::host_client(target, config.identity.host_key));
-  const Millis initial = std::clamp<Millis>(target.retry.initial_delay, Millis(100), Millis(5000));
-  auto shared = std::make_shared<Shared>(std::move(client), root, initial);
+  auto shared = std::make_shared<Shared>(std::move(client), root, target.retry);
   if (!shared->event) return fail(Errc::io, "eventfd: " + sys::errno_text(errno));
   std::thread([shared] { shared->run(); }).detach();
   return std::unique_ptr<BundlePoller>(new BundlePoller(shared));
