@@ -21,6 +21,8 @@ std::string_view errc_name(Errc code) {
     case Errc::timeout: return "timeout";
     case Errc::not_picked_up: return "not_picked_up";
     case Errc::rebuild_failed: return "rebuild_failed";
+    case Errc::already_revoked: return "already_revoked";
+    case Errc::unknown_key: return "unknown_key";
   }
   return "unknown";
 }

@@ -26,6 +26,8 @@ enum class Errc : int {
   timeout = 83,       // a bounded wait ran out
   not_picked_up = 84,   // the host did not pick the rebuild request up in time (or it expired queued)
   rebuild_failed = 85,  // the host ran the rebuild (or refused it) and it failed
+  already_revoked = 86,  // revoke: the host is already revoked (nothing changed)
+  unknown_key = 87,      // approve --replace: no new key with that fingerprint was published
 };
 
 std::string_view errc_name(Errc code);
