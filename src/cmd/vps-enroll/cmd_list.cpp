@@ -55,7 +55,7 @@ vps::Result<Listing> fetch(vps::enroll::client::SignedClient& client, const Opti
 
 vps::Result<int> run_list(const Options& o) {
   if (!o.status.empty() && !vps::protocol::parse_host_status(o.status)) {
-    return vps::fail(vps::Errc::usage, "--status must be pending, approved or rejected");
+    return vps::fail(vps::Errc::usage, "--status must be pending, approved, rejected or revoked");
   }
   if (!o.after.empty() && !vps::enroll::routes::valid_host_name(o.after)) {
     return vps::fail(vps::Errc::usage, "--after must be a host name ([a-z0-9][a-z0-9.-]{0,62})");
@@ -83,7 +83,10 @@ vps::Result<int> run_list(const Options& o) {
     std::printf("%-24s %-9s %-52s %s\n", shown(h, "name").c_str(), status.c_str(), shown(h, "fingerprint").c_str(),
                 vps::enroll::client::format_time(h.value("last_seen_at", std::int64_t{0})).c_str());
   }
-  if (any_flagged) std::puts("! a different key was also published for this host (see `vps-enroll show HOST`)");
+  if (any_flagged) {
+    std::puts("! a different key was also published for this host (see `vps-enroll show HOST`; a re-provisioned "
+              "instance: vps-enroll approve HOST --replace --fingerprint SHA256:...)");
+  }
   if (!listing.next.empty()) {
     std::printf("(%zu hosts shown; more follow: vps-enroll list --after %s)\n", hosts.size(),
                 vps::text::escape_control(listing.next).c_str());
@@ -94,7 +97,7 @@ vps::Result<int> run_list(const Options& o) {
 const bool registered = vps::cli::register_command(20, [](CLI::App& app, vps::cli::Context& ctx) {
   auto o = std::make_shared<Options>();
   auto* sub = vps::cli::add_command(app, ctx, "list", "List hosts and their enrollment status", [o] { return run_list(*o); });
-  sub->add_option("--status", o->status, "Only hosts with this status: pending, approved or rejected")
+  sub->add_option("--status", o->status, "Only hosts with this status: pending, approved, rejected or revoked")
       ->option_text("STATUS");
   sub->add_option("--after", o->after, "Start after this host name (names are listed in order)")->option_text("HOST");
   sub->add_option("--limit", o->limit, "List at most N hosts (default 10000)")

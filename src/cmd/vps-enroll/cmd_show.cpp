@@ -1,4 +1,6 @@
-// vps-enroll show HOST: a host's key, status, key history, bundles and audit trail.
+// vps-enroll show HOST: a host's key, status, key history (retired keys too), bundles, the
+// host's latest secrets report (generation, pending secrets and why, bundles it refused) and
+// the audit trail.
 #include <cstdio>
 
 #include <vps/enroll/client/operator_options.hpp>
@@ -11,6 +13,44 @@ struct Options {
   vps::enroll::client::OperatorOptions common;
   std::string host;
 };
+
+// What the host last said about its secrets: the generation it runs, what is pending and why,
+// and each bundle it refused (a bad push shows here, not only in the host's journal).
+void print_report(const nlohmann::json& r) {
+  using vps::enroll::client::format_time;
+  using vps::enroll::client::shown;
+  if (!r.is_object()) {
+    std::puts("secrets report: none yet");
+    return;
+  }
+  const auto& generation = r["generation"];
+  std::printf("secrets report: generation %s, updated %s (received %s)\n",
+              generation.is_number_unsigned() ? std::to_string(generation.get<std::uint64_t>()).c_str() : "none",
+              format_time(r.value("updated_at", std::int64_t{0})).c_str(),
+              format_time(r.value("received_at", std::int64_t{0})).c_str());
+  const auto& pending = r["pending"];
+  if (pending.is_array() && !pending.empty()) {
+    std::puts("  pending secrets:");
+    for (const auto& p : pending) {
+      std::printf("    %s (from %s): %s\n", shown(p, "secret").c_str(), shown(p, "source").c_str(),
+                  shown(p, "reason").c_str());
+    }
+  } else {
+    std::puts("  pending secrets: none");
+  }
+  bool any_refused = false;
+  if (r["bundles"].is_array()) {
+    for (const auto& b : r["bundles"]) {
+      if (b.value("outcome", "") != "refused") continue;
+      if (!any_refused) std::puts("  bundles the host refused:");
+      any_refused = true;
+      std::printf("    %s (sequence %lld, sha256 %s): %s\n", shown(b, "name").c_str(),
+                  static_cast<long long>(b.value("sequence", std::int64_t{0})), shown(b, "sha256").c_str(),
+                  shown(b, "detail").c_str());
+    }
+  }
+  if (!any_refused) std::puts("  bundles the host refused: none");
+}
 
 // Every field came from the endpoint, and instance id and hostname from the host itself.
 void print_host(const nlohmann::json& h) {
@@ -38,6 +78,16 @@ void print_host(const nlohmann::json& h) {
     std::printf("  %-32s %8lld bytes  sha256 %s\n", shown(b, "name").c_str(),
                 static_cast<long long>(b.value("size", std::int64_t{0})), shown(b, "sha256").c_str());
   }
+  if (h.contains("retired_keys") && h["retired_keys"].is_array() && !h["retired_keys"].empty()) {
+    std::puts("retired keys (refused for good):");
+    for (const auto& k : h["retired_keys"]) {
+      std::printf("  %-8s %s  %s  by %s at %s%s%s\n", shown(k, "kind").c_str(), shown(k, "fingerprint").c_str(),
+                  shown(k, "age_recipient").c_str(), shown(k, "retired_by").c_str(),
+                  format_time(k.value("retired_at", std::int64_t{0})).c_str(), k.value("reason", "").empty() ? "" : ": ",
+                  shown(k, "reason").c_str());
+    }
+  }
+  print_report(h.contains("secrets_report") ? h["secrets_report"] : nlohmann::json(nullptr));
   std::puts("audit (newest first):");
   for (const auto& a : h["audit"]) {
     std::printf("  %s  %-20s %-8s %s\n", format_time(a.value("at", std::int64_t{0})).c_str(), shown(a, "actor").c_str(),
@@ -56,7 +106,7 @@ vps::Result<int> run_show(const Options& o) {
 
 const bool registered = vps::cli::register_command(21, [](CLI::App& app, vps::cli::Context& ctx) {
   auto o = std::make_shared<Options>();
-  auto* sub = vps::cli::add_command(app, ctx, "show", "Show one host: key, status, history, bundles, audit",
+  auto* sub = vps::cli::add_command(app, ctx, "show", "Show one host: key, status, history, bundles, secrets report, audit",
                                     [o] { return run_show(*o); });
   sub->add_option("HOST", o->host, "Host name")->required();
   vps::enroll::client::add_operator_options(*sub, o->common);

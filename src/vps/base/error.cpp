@@ -23,6 +23,8 @@ std::string_view errc_name(Errc code) {
     case Errc::rebuild_failed: return "rebuild_failed";
     case Errc::not_a_recipient: return "not_a_recipient";
     case Errc::last_recipient: return "last_recipient";
+    case Errc::already_revoked: return "already_revoked";
+    case Errc::unknown_key: return "unknown_key";
   }
   return "unknown";
 }

@@ -28,6 +28,8 @@ enum class Errc : int {
   rebuild_failed = 85,  // the host ran the rebuild (or refused it) and it failed
   not_a_recipient = 86,  // rekey --remove: the recipient is on no .sops.yaml rule and no given file
   last_recipient = 87,   // rekey --remove: it is the only recipient left (nobody could open the file)
+  already_revoked = 88,  // revoke: the host is already revoked (nothing changed)
+  unknown_key = 89,      // approve --replace: no new key with that fingerprint was published
 };
 
 std::string_view errc_name(Errc code);

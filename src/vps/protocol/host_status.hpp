@@ -4,7 +4,9 @@
 // state.json): defined once for the endpoint, the agent and the operator CLI.
 //
 // A host is pending until an operator approves or rejects it (or a token approves it). A key
-// published for a name another key already holds is flagged: it never replaces the host's key.
+// published for a name another key already holds is flagged: it never replaces the host's key
+// unless an operator says so (approve --replace), which retires the old key. A revoked host's
+// key is refused everywhere but its own read-only status.
 
 #include <string_view>
 
@@ -12,8 +14,9 @@
 
 namespace vps::protocol {
 
-enum class HostStatus { pending, approved, rejected };
-enum class EnrollmentStatus { pending, approved, rejected, flagged };
+enum class HostStatus { pending, approved, rejected, revoked };
+// revoked: the host's key when it was revoked; retired: a key an operator replaced.
+enum class EnrollmentStatus { pending, approved, rejected, flagged, revoked, retired };
 
 std::string_view to_string(HostStatus status);
 std::string_view to_string(EnrollmentStatus status);

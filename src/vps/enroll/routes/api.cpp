@@ -1,5 +1,6 @@
 #include <vps/enroll/routes/api.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <exception>
 #include <utility>
@@ -12,6 +13,7 @@
 #include <vps/base/log.hpp>
 #include <vps/base/text.hpp>
 #include <vps/protocol/publication.hpp>
+#include <vps/protocol/secrets_report.hpp>
 
 namespace vps::enroll::routes {
 
@@ -22,7 +24,8 @@ using net::http::Response;
 
 // Which handler a request addresses, decided from method and path alone.
 enum class Route { publish, list_hosts, show_host, approve, reject, status, create_token, put_bundle, list_bundles,
-                   get_bundle, create_rebuild, list_rebuilds, show_rebuild, next_rebuild, report_rebuild };
+                   get_bundle, create_rebuild, list_rebuilds, show_rebuild, next_rebuild, report_rebuild, revoke,
+                   report_secrets };
 
 struct Match {
   Route route;
@@ -30,6 +33,7 @@ struct Match {
   std::string secret;
   std::int64_t id = 0;      // rebuild id
   int wait = 0;             // ?wait=N
+  std::optional<std::int64_t> version{};  // ?version=V (bundles)
   store::HostPage page{};   // ?limit=N&after=NAME&status=S
 };
 
@@ -64,6 +68,22 @@ tl::expected<void, Response> apply_query(Match& m, std::optional<std::string_vie
     m.wait = static_cast<int>(*wait);
     return {};
   }
+  if (m.route == Route::list_bundles) {
+    auto query = parse_query(*text, {"wait", "version"});
+    if (!query) return bad(query.error());
+    if (auto it = query->find("wait"); it != query->end()) {
+      // Clamped to the rebuild poll's maximum: a host asking for longer just polls again sooner.
+      auto wait = text::parse_decimal(it->second, 0, std::numeric_limits<std::int64_t>::max());
+      if (!wait) return bad("'wait' must be whole seconds");
+      m.wait = static_cast<int>(std::min<std::int64_t>(*wait, k_max_rebuild_wait_seconds));
+    }
+    if (auto it = query->find("version"); it != query->end()) {
+      auto version = text::parse_decimal(it->second, 0, std::numeric_limits<std::int64_t>::max());
+      if (!version) return bad("'version' must be a non-negative integer");
+      m.version = *version;
+    }
+    return {};
+  }
   if (m.route == Route::list_hosts) {
     auto query = parse_query(*text, {"limit", "after", "status"});
     if (!query) return bad(query.error());
@@ -78,7 +98,7 @@ tl::expected<void, Response> apply_query(Match& m, std::optional<std::string_vie
     }
     if (auto it = query->find("status"); it != query->end()) {
       auto status = store::parse_host_status(it->second);
-      if (!status) return bad("'status' must be pending, approved or rejected");
+      if (!status) return bad("'status' must be pending, approved, rejected or revoked");
       m.page.status = *status;
     }
     return {};
@@ -108,6 +128,8 @@ tl::expected<Match, Response> match_path(const Request& request, std::string_vie
   if (s.size() == 3) return want("GET", Route::show_host, host);
   if (s.size() == 4 && s[3] == "approve") return want("POST", Route::approve, host);
   if (s.size() == 4 && s[3] == "reject") return want("POST", Route::reject, host);
+  if (s.size() == 4 && s[3] == "revoke") return want("POST", Route::revoke, host);
+  if (s.size() == 5 && s[3] == "secrets" && s[4] == "report") return want("POST", Route::report_secrets, host);
   if (s.size() == 4 && s[3] == "status") return want("GET", Route::status, host);
   if (s.size() == 4 && s[3] == "bundles") return want("GET", Route::list_bundles, host);
   if (s.size() >= 4 && s[3] == "rebuilds") {
@@ -144,6 +166,8 @@ std::size_t body_limit(Route route, const Policy& policy) {
   if (route == Route::put_bundle) return policy.max_bundle_bytes;
   if (route == Route::publish) return protocol::k_max_publication_bytes;
   if (route == Route::report_rebuild) return k_max_rebuild_report_body;
+  // Room above the report's own bound, so an oversized report gets the parser's specific 400.
+  if (route == Route::report_secrets) return 2 * protocol::k_max_secrets_report_bytes;
   return policy.max_json_body;
 }
 
@@ -164,6 +188,8 @@ Response dispatch(RouteContext& ctx, const Match& m, const auth::Caller& caller)
     case Route::show_rebuild: return show_rebuild(ctx, caller, m.host, m.id);
     case Route::next_rebuild: return next_rebuild(ctx, caller, m.host);
     case Route::report_rebuild: return report_rebuild(ctx, caller, m.host, m.id);
+    case Route::revoke: return revoke_host(ctx, caller, m.host);
+    case Route::report_secrets: return report_secrets(ctx, caller, m.host);
   }
   return error_response(404, "not found");
 }
@@ -208,12 +234,21 @@ std::string label_of(const Request& request) { return request.method + " " + req
 
 }  // namespace
 
-Response Api::poll_rebuild(const std::string& host) {
-  const CurrentRequest current("GET /v1/hosts/" + host + "/rebuilds/next (parked long poll)");
+Response Api::answer(const LongPoll& poll) {
+  const CurrentRequest current("GET /v1/hosts/" + poll.host +
+                               (poll.kind == WaitKind::rebuild ? "/rebuilds/next" : "/bundles") + " (parked long poll)");
   try {
     auto tx = m_store.transaction();
-  if (!tx) return internal_error(tx.error());
-    Response response = poll_rebuild_queue(m_store, host, m_clock());
+    if (!tx) return internal_error(tx.error());
+    // The key may have been revoked or replaced while the request waited.
+    if (auto refused = refuse_retired_key(m_store, poll.fingerprint)) return std::move(*refused);
+    auto host = m_store.find_host(poll.host);
+    if (!host) return internal_error(host.error());
+    if (!*host || (*host)->key.fingerprint != poll.fingerprint || (*host)->status != store::HostStatus::approved) {
+      return error_response(403, "key " + poll.fingerprint + " may not read host '" + poll.host + "'");
+    }
+    Response response = poll.kind == WaitKind::rebuild ? poll_rebuild_queue(m_store, poll.host, m_clock())
+                                                       : bundle_listing(m_store, poll.host);
     if (response.status >= 500) return response;
     if (auto committed = tx->commit(); !committed) return internal_error(committed.error());
     return response;
@@ -281,6 +316,7 @@ Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
   if (!tx) return internal_error(tx.error());
   RouteContext ctx{m_store, *operators, m_policy, request, now};
   ctx.wait_seconds = matched->wait;
+  ctx.known_version = matched->version;
   ctx.source = source;
   ctx.refusals = &m_refusals;
   ctx.host_page = matched->page;
@@ -290,6 +326,9 @@ Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
   park = std::move(ctx.long_poll);
   for (const std::string& host : ctx.queued_rebuilds) {
     if (m_rebuild_listener) m_rebuild_listener(host);
+  }
+  for (const std::string& host : ctx.changed_bundles) {
+    if (m_bundles_listener) m_bundles_listener(host);
   }
   return response;
 }

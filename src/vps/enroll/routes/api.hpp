@@ -8,10 +8,16 @@
 //   GET  /v1/hosts/{host}                     operator
 //   POST /v1/hosts/{host}/approve             operator; {"fingerprint":"SHA256:..."} optional
 //   POST /v1/hosts/{host}/reject              operator
-//   GET  /v1/hosts/{host}/status              operator, or the host's own key
+//   POST /v1/hosts/{host}/approve  {"fingerprint":..., "replace":true}  operator: a new key
+//                                             replaces the host's (lifecycle.cpp)
+//   POST /v1/hosts/{host}/revoke              operator; {"reason":"..."} optional (lifecycle.cpp)
+//   GET  /v1/hosts/{host}/status              operator, or the host's own key (even revoked)
+//   POST /v1/hosts/{host}/secrets/report      the host's own approved key (secrets_report.cpp)
 //   POST /v1/tokens                           operator; {"host":..., "ttl_seconds":...}
 //   PUT  /v1/hosts/{host}/bundles/{secret}    operator; body is the ciphertext
 //   GET  /v1/hosts/{host}/bundles[/{secret}]  operator, or the host's own approved key
+//   GET  /v1/hosts/{host}/bundles?wait=N&version=V  the host's own approved key: long poll
+//                                             until the bundles version differs from V
 //   POST /v1/hosts/{host}/rebuilds            operator; {"request": ..., "signature": ...} (rebuilds.cpp)
 //   GET  /v1/hosts/{host}/rebuilds[/{id}]     operator: history, one rebuild
 //   GET  /v1/hosts/{host}/rebuilds/next[?wait=N]  the host's own approved key: long poll
@@ -59,11 +65,17 @@ struct Policy {
 
 using Clock = std::function<std::int64_t()>;  // Unix seconds
 
-// A host's rebuilds/next?wait=N found nothing queued: the server parks the request (up to
-// `seconds`) and answers with Api::poll_rebuild once a rebuild is queued or the wait ends.
+// What a parked long poll waits for: a rebuild queued for the host (rebuilds/next?wait=N), or a
+// change of the host's bundles (bundles?wait=N&version=V).
+enum class WaitKind { rebuild, bundles };
+
+// A host's long poll found nothing new: the server parks the request (up to `seconds`) and
+// answers with Api::answer once its host's rebuild queue or bundles change or the wait ends.
 struct LongPoll {
   std::string host;
   int seconds = 0;
+  WaitKind kind = WaitKind::rebuild;
+  std::string fingerprint;  // the host key that asked: checked again when answering
 };
 std::int64_t system_now();
 
@@ -78,12 +90,19 @@ class Api {
   // As handle; `park` is set when the request should wait (see LongPoll) rather than get the
   // returned 204 at once.
   net::http::Response handle(const net::http::Request& request, std::optional<LongPoll>& park);
-  // The answer to a parked rebuilds/next (200 with the oldest queued request, or 204), in its
-  // own transaction; the host was authenticated when the request arrived.
-  net::http::Response poll_rebuild(const std::string& host);
-  // Called after a transaction that queued a rebuild commits (the server wakes parked polls).
+  // The answer to a parked poll, in its own transaction: for rebuilds/next 200 with the oldest
+  // queued request or 204; for bundles the listing with its version. The key is checked again
+  // (it was authenticated when the request arrived): a host revoked or re-keyed meanwhile gets
+  // its 403 now.
+  net::http::Response answer(const LongPoll& poll);
+  // Called after a transaction that queued a rebuild commits (the server wakes parked polls);
+  // also after a revoke or replace, so the host's parked rebuild poll ends at once.
   void set_rebuild_listener(std::function<void(const std::string& host)> listener) {
     m_rebuild_listener = std::move(listener);
+  }
+  // Called after a transaction that bumped a host's bundles version commits.
+  void set_bundles_listener(std::function<void(const std::string& host)> listener) {
+    m_bundles_listener = std::move(listener);
   }
 
   const Policy& policy() const { return m_policy; }
@@ -94,6 +113,7 @@ class Api {
   Policy m_policy;
   Clock m_clock;
   std::function<void(const std::string&)> m_rebuild_listener;
+  std::function<void(const std::string&)> m_bundles_listener;
   std::int64_t m_next_prune = 0;  // see prune_if_due (api_retention.cpp)
   RateLimiter m_publish_rate;     // per source address (routes/source_address.hpp)
   RefusalAudit m_refusals;

@@ -23,6 +23,7 @@ using net::http::Response;
 // Unknown host and foreign host get the same 403, so hosts learn nothing about each other.
 tl::expected<void, Response> may_read(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
   if (caller.is_operator()) return {};
+  if (auto refused = refuse_retired_key(ctx, caller.fingerprint)) return tl::unexpected(std::move(*refused));
   auto host = ctx.store.find_host(name);
   if (!host) return tl::unexpected(internal_error(host.error()));
   const bool own = *host && (*host)->key.fingerprint == caller.fingerprint;
@@ -68,6 +69,9 @@ Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::st
   if (!host) return internal_error(host.error());
   if (!*host) return error_response(404, "no host named '" + name + "'");
   if ((*host)->status == store::HostStatus::rejected) return error_response(409, "host '" + name + "' is rejected");
+  if ((*host)->status == store::HostStatus::revoked) {
+    return error_response(409, "host '" + name + "' is revoked; approve a new key with approve --replace first");
+  }
   auto existing = ctx.store.get_bundle(name, secret);
   if (!existing) return internal_error(existing.error());
   const std::int64_t last = *existing ? (*existing)->info.sequence : 0;
@@ -92,18 +96,42 @@ Response put_bundle(RouteContext& ctx, const auth::Caller& caller, const std::st
                     secret + " sha256 " + info.sha256 + " " + std::to_string(info.size) + " bytes sequence " +
                         std::to_string(info.sequence));
   }
+  if (written) written = bundles_changed(ctx, name);
   if (!written) return internal_error(written.error());
   return json_response(201, Json{{"host", name}, {"name", secret}, {"sha256", info.sha256}, {"size", info.size},
                                  {"sequence", info.sequence}});
 }
 
-Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
-  if (auto ok = may_read(ctx, caller, name); !ok) return std::move(ok).error();
-  auto bundles = ctx.store.list_bundles(name);
+Response bundle_listing(store::Store& store, const std::string& name) {
+  auto bundles = store.list_bundles(name);
   if (!bundles) return internal_error(bundles.error());
+  auto version = store.bundles_version(name);
+  if (!version) return internal_error(version.error());
   Json list = Json::array();
   for (const auto& b : *bundles) list.push_back(bundle_json(b));
-  return json_response(200, Json{{"host", name}, {"bundles", std::move(list)}});
+  return json_response(200, Json{{"host", name}, {"bundles", std::move(list)}, {"version", *version}});
+}
+
+Status bundles_changed(RouteContext& ctx, const std::string& host) {
+  VPS_CHECK(ctx.store.bump_bundles_version(host));
+  ctx.changed_bundles.push_back(host);
+  return {};
+}
+
+Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
+  if (auto ok = may_read(ctx, caller, name); !ok) return std::move(ok).error();
+  Response response = bundle_listing(ctx.store, name);
+  if (response.status != 200) return response;
+  // The host's own long poll: nothing changed since the version it has, so wait for a change
+  // (operators get the listing at once: one parked poll per host is the host's).
+  if (!caller.is_operator() && ctx.wait_seconds > 0 && ctx.known_version) {
+    auto current = ctx.store.bundles_version(name);
+    if (!current) return internal_error(current.error());
+    if (*current == *ctx.known_version) {
+      ctx.long_poll = LongPoll{name, ctx.wait_seconds, WaitKind::bundles, caller.fingerprint};
+    }
+  }
+  return response;
 }
 
 Response get_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& name, const std::string& secret) {

@@ -20,9 +20,11 @@ struct RouteContext {
   const Policy& policy;
   const net::http::Request& request;
   std::int64_t now;
-  int wait_seconds = 0;                       // ?wait=N on rebuilds/next
-  std::optional<LongPoll> long_poll{};        // set by next_rebuild: park instead of answering 204
+  int wait_seconds = 0;                       // ?wait=N on rebuilds/next and bundles
+  std::optional<std::int64_t> known_version{};  // ?version=V on bundles
+  std::optional<LongPoll> long_poll{};        // set by next_rebuild, list_bundles: park instead of answering
   std::vector<std::string> queued_rebuilds{};  // hosts to wake once the transaction commits
+  std::vector<std::string> changed_bundles{};  // hosts whose bundles version was bumped
   std::string source{};                       // source_address(request), for per-source limits
   RefusalAudit* refusals = nullptr;           // the Api's: when a refusal is written down
   store::HostPage host_page{};                // ?limit=&after=&status= on GET /v1/hosts
@@ -46,6 +48,12 @@ net::http::Response refuse_publication(RouteContext& ctx, Refusal kind, unsigned
 std::optional<net::http::Response> check_pending_caps(RouteContext& ctx, const std::string& host);
 inline constexpr std::int64_t k_pending_cap_retry_after = 300;
 
+// 403 when `fingerprint` was revoked or replaced (store retired_keys), with
+// {"error": ..., "code": "revoked" | "retired"} so a host can tell it apart from other refusals;
+// nullopt when the key is not retired (or a 500 when the store fails).
+std::optional<net::http::Response> refuse_retired_key(RouteContext& ctx, const std::string& fingerprint);
+std::optional<net::http::Response> refuse_retired_key(store::Store& store, const std::string& fingerprint);
+
 // Route handlers (one file per resource).
 net::http::Response publish(RouteContext& ctx);
 net::http::Response list_hosts(RouteContext& ctx, const auth::Caller& caller);
@@ -59,6 +67,19 @@ net::http::Response put_bundle(RouteContext& ctx, const auth::Caller& caller, co
 net::http::Response list_bundles(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
 net::http::Response get_bundle(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
                                const std::string& secret);
+// 200 {"host", "bundles": [...], "version": V} (bundles.cpp), for the route and parked polls.
+net::http::Response bundle_listing(store::Store& store, const std::string& host);
+// Records a change of the host's bundles (version bump; the parked poll wakes after commit).
+Status bundles_changed(RouteContext& ctx, const std::string& host);
+
+// Day two (lifecycle.cpp): revocation, and approval of a replacing key (approve with "replace").
+net::http::Response revoke_host(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+net::http::Response replace_host_key(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
+                                     const std::optional<std::string>& fingerprint);
+// Secrets reports (secrets_report.cpp).
+net::http::Response report_secrets(RouteContext& ctx, const auth::Caller& caller, const std::string& host);
+// The stored report as JSON for show_host (its fields plus "received_at"), or null.
+Result<Json> secrets_report_json(store::Store& store, const std::string& host);
 
 // Rebuilds (rebuilds.cpp).
 inline constexpr int k_max_rebuild_wait_seconds = 60;

@@ -30,6 +30,13 @@ Result<Json> details(RouteContext& ctx, const store::HostRecord& host) {
   Json trail = Json::array();
   for (const auto& a : VPS_TRY(ctx.store.audit_for(host.name, 50))) trail.push_back(audit_json(a));
   out["audit"] = std::move(trail);
+  Json retired = Json::array();
+  for (const auto& k : VPS_TRY(ctx.store.retired_keys_for(host.name))) {
+    retired.push_back(Json{{"fingerprint", k.fingerprint}, {"age_recipient", k.age_recipient}, {"kind", k.kind},
+                           {"retired_at", k.retired_at}, {"retired_by", k.retired_by}, {"reason", k.reason}});
+  }
+  out["retired_keys"] = std::move(retired);
+  out["secrets_report"] = VPS_TRY(secrets_report_json(ctx.store, host.name));
   return out;
 }
 
@@ -67,15 +74,24 @@ Response show_host(RouteContext& ctx, const auth::Caller& caller, const std::str
 
 Response approve_host(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
   if (auto ok = auth::require_operator(caller); !ok) return denied(ok.error());
-  auto body = parse_object(ctx.request.body, {"fingerprint"}, /*allow_empty=*/true);
+  auto body = parse_object(ctx.request.body, {"fingerprint", "replace"}, /*allow_empty=*/true);
   if (!body) return std::move(body).error();
   std::optional<std::string> expected;
   if (body->contains("fingerprint")) {
     if (!(*body)["fingerprint"].is_string()) return error_response(400, "\"fingerprint\" must be a string");
     expected = (*body)["fingerprint"].get<std::string>();
   }
+  if (body->contains("replace")) {
+    if (!(*body)["replace"].is_boolean()) return error_response(400, "\"replace\" must be true or false");
+    if ((*body)["replace"].get<bool>()) return replace_host_key(ctx, caller, name, expected);
+  }
   auto host = load(ctx, name);
   if (!host) return std::move(host).error();
+  if (host->status == HostStatus::revoked) {
+    return json_response(409, Json{{"error", "host '" + name + "' is revoked; approve a new key for it with approve "
+                                             "--replace --fingerprint SHA256:..."},
+                                   {"code", "revoked"}});
+  }
   if (expected && *expected != host->key.fingerprint) {
     return json_response(409, Json{{"error", "fingerprint mismatch: the host published " + host->key.fingerprint},
                                    {"fingerprint", host->key.fingerprint}});

@@ -54,7 +54,7 @@ struct Publishing {
   store::EnrollmentRecord enrollment(HostStatus status) const {
     store::EnrollmentRecord e;
     e.host = host;
-    e.status = static_cast<EnrollmentStatus>(static_cast<int>(status));
+    e.status = status == HostStatus::approved ? EnrollmentStatus::approved : EnrollmentStatus::pending;
     e.key = facts_of(p);
     e.via_token = token_valid;
     e.remote_address = ctx.request.remote_address;
@@ -165,6 +165,8 @@ Response publish(RouteContext& ctx) {
   auto fresh_nonce = ctx.store.remember_nonce(p.nonce, auth::nonce_expiry(p.timestamp, ctx.policy.auth), ctx.now);
   if (!fresh_nonce) return internal_error(fresh_nonce.error());
   if (!*fresh_nonce) return error_response(401, "nonce already used (replayed publication)");
+  // A revoked or replaced key is refused for good, under any name (only its holder gets here).
+  if (auto refused = refuse_retired_key(ctx, p.fingerprint)) return std::move(*refused);
 
   if (p.token) {
     pub.token_hash_hex = token_hash(*p.token);

@@ -46,6 +46,7 @@ Json rebuild_json(const RebuildRecord& r, bool with_output) { return protocol::t
 
 // The host's own approved key, or 403 (the same for unknown and foreign hosts).
 tl::expected<void, Response> require_own_host(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
+  if (auto refused = refuse_retired_key(ctx, caller.fingerprint)) return tl::unexpected(std::move(*refused));
   auto host = ctx.store.find_host(name);
   if (!host) return tl::unexpected(internal_error(host.error()));
   const bool own = *host && (*host)->key.fingerprint == caller.fingerprint;
@@ -104,6 +105,9 @@ Response create_rebuild(RouteContext& ctx, const auth::Caller& caller, const std
   if (!host) return internal_error(host.error());
   if (!*host) return error_response(404, "no host named '" + name + "'");
   if ((*host)->status == store::HostStatus::rejected) return error_response(409, "host '" + name + "' is rejected");
+  if ((*host)->status == store::HostStatus::revoked) {
+    return error_response(409, "host '" + name + "' is revoked; approve a new key with approve --replace first");
+  }
   if (request.host_key != (*host)->key.fingerprint) {
     return error_response(409, "request is for host key " + request.host_key + ", but '" + name + "' has " +
                                    (*host)->key.fingerprint);
@@ -173,7 +177,9 @@ Response show_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::
 Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& name) {
   if (auto ok = require_own_host(ctx, caller, name); !ok) return std::move(ok).error();
   auto response = poll_rebuild_queue(ctx.store, name, ctx.now);
-  if (response.status == 204 && ctx.wait_seconds > 0) ctx.long_poll = LongPoll{name, ctx.wait_seconds};
+  if (response.status == 204 && ctx.wait_seconds > 0) {
+    ctx.long_poll = LongPoll{name, ctx.wait_seconds, WaitKind::rebuild, caller.fingerprint};
+  }
   return response;
 }
 

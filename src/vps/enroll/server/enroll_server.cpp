@@ -62,9 +62,11 @@ Result<std::unique_ptr<EnrollServer>> EnrollServer::start(const ServeConfig& con
   routes::Api* api = server->m_api.get();
   // Long polls: at most a quarter of the connections may be parked, so operators and other
   // hosts always find a free one.
-  server->m_waiters = std::make_unique<RebuildWaiters>(*api, std::max<std::size_t>(1, config.http.max_connections / 4));
-  RebuildWaiters* waiters = server->m_waiters.get();
-  api->set_rebuild_listener([waiters](const std::string& host) { waiters->notify(host); });
+  // Shared by rebuild and bundle polls.
+  server->m_waiters = std::make_unique<LongPollWaiters>(*api, std::max<std::size_t>(1, config.http.max_connections / 4));
+  LongPollWaiters* waiters = server->m_waiters.get();
+  api->set_rebuild_listener([waiters](const std::string& host) { waiters->notify(routes::WaitKind::rebuild, host); });
+  api->set_bundles_listener([waiters](const std::string& host) { waiters->notify(routes::WaitKind::bundles, host); });
   // The HTTP server calls the handler from its single I/O thread, so the store is never
   // used concurrently (parked polls are answered on that thread too).
   server->m_http = VPS_TRY(net::http::Server::start_async(

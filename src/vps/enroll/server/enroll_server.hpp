@@ -5,7 +5,7 @@
 #include <memory>
 
 #include <vps/enroll/routes/api.hpp>
-#include <vps/enroll/server/rebuild_waiters.hpp>
+#include <vps/enroll/server/long_poll_waiters.hpp>
 #include <vps/enroll/server/serve_config.hpp>
 #include <vps/enroll/store/store.hpp>
 
@@ -30,7 +30,7 @@ class EnrollServer {
   std::unique_ptr<net::http::Server> m_http;
   // After m_http: destroyed first, while the I/O context its timers use still exists (the
   // I/O thread has stopped by then).
-  std::unique_ptr<RebuildWaiters> m_waiters;
+  std::unique_ptr<LongPollWaiters> m_waiters;
 };
 
 // Blocks SIGTERM and SIGINT, starts the server, reports readiness (sd_notify READY=1 and a

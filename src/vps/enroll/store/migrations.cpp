@@ -133,7 +133,117 @@ CREATE INDEX enrollments_status ON enrollments (status, last_seen_at);
 CREATE INDEX hosts_status ON hosts (status, name);
 )sql";
 
-constexpr std::array<Migration, 5> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}, {5, k_v5}}};
+// Schema 6 (day two):
+// - a host can be revoked, a key retired (an operator replaced it) and a rebuild cancelled (its
+//   host was revoked or re-keyed before it started): SQLite cannot change a CHECK constraint in
+//   place, so hosts, enrollments and rebuilds are copied into new tables (migrate_to runs this
+//   with foreign keys off and checks them before the commit, as SQLite's ALTER TABLE procedure
+//   asks). Their indexes go with the old tables and are made again;
+// - hosts.bundles_version: bumped in the transaction of every change to the host's bundles
+//   (push, revoke, replace), so a host's long poll can wait for the next one;
+// - retired_keys: every key revoked or replaced, refused from then on wherever it signs;
+// - secrets_reports: the latest report of each host about its secrets (routes/secrets_report.cpp).
+constexpr std::string_view k_v6 = R"sql(
+CREATE TABLE hosts_v6 (
+  name TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'revoked')),
+  ssh_public_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  age_recipient TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  decided_by TEXT,
+  decided_at INTEGER,
+  bundles_version INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO hosts_v6 (name, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname, boot_id,
+                      created_at, updated_at, last_seen_at, decided_by, decided_at)
+  SELECT name, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname, boot_id,
+         created_at, updated_at, last_seen_at, decided_by, decided_at FROM hosts;
+DROP TABLE hosts;
+ALTER TABLE hosts_v6 RENAME TO hosts;
+CREATE INDEX hosts_status ON hosts (status, name);
+
+CREATE TABLE enrollments_v6 (
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'flagged', 'revoked', 'retired')),
+  ssh_public_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  age_recipient TEXT NOT NULL,
+  instance_id TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  boot_id TEXT NOT NULL,
+  via_token INTEGER NOT NULL DEFAULT 0,
+  remote_address TEXT NOT NULL DEFAULT '',
+  published_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  UNIQUE (host, fingerprint)
+);
+INSERT INTO enrollments_v6 (id, host, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname,
+                            boot_id, via_token, remote_address, published_at, last_seen_at, source)
+  SELECT id, host, status, ssh_public_key, fingerprint, age_recipient, instance_id, hostname,
+         boot_id, via_token, remote_address, published_at, last_seen_at, source FROM enrollments;
+DROP TABLE enrollments;
+ALTER TABLE enrollments_v6 RENAME TO enrollments;
+CREATE INDEX enrollments_host ON enrollments (host, published_at);
+CREATE INDEX enrollments_source ON enrollments (source, status);
+CREATE INDEX enrollments_status ON enrollments (status, last_seen_at);
+
+CREATE TABLE rebuilds_v6 (
+  id INTEGER PRIMARY KEY,
+  host TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  revision TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  request TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  operator TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'picked', 'running', 'succeeded', 'failed', 'expired', 'cancelled')),
+  created_at INTEGER NOT NULL,
+  picked_at INTEGER,
+  started_at INTEGER,
+  finished_at INTEGER,
+  exit_status INTEGER,
+  duration_ms INTEGER,
+  reason TEXT NOT NULL DEFAULT '',
+  output_tail TEXT NOT NULL DEFAULT '',
+  UNIQUE (host, sequence)
+);
+INSERT INTO rebuilds_v6 (id, host, sequence, revision, expires_at, request, signature, operator, state, created_at,
+                         picked_at, started_at, finished_at, exit_status, duration_ms, reason, output_tail)
+  SELECT id, host, sequence, revision, expires_at, request, signature, operator, state, created_at,
+         picked_at, started_at, finished_at, exit_status, duration_ms, reason, output_tail FROM rebuilds;
+DROP TABLE rebuilds;
+ALTER TABLE rebuilds_v6 RENAME TO rebuilds;
+CREATE INDEX rebuilds_queue ON rebuilds (host, state, id);
+
+CREATE TABLE retired_keys (
+  host TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  ssh_public_key TEXT NOT NULL,
+  age_recipient TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('revoked', 'replaced')),
+  retired_at INTEGER NOT NULL,
+  retired_by TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (host, fingerprint)
+);
+CREATE INDEX retired_keys_fingerprint ON retired_keys (fingerprint);
+
+CREATE TABLE secrets_reports (
+  host TEXT PRIMARY KEY,
+  report TEXT NOT NULL,
+  received_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 6> k_migrations = {{{1, k_v1}, {2, k_v2}, {3, k_v3}, {4, k_v4}, {5, k_v5}, {6, k_v6}}};
 
 }  // namespace
 
@@ -141,7 +251,37 @@ std::span<const Migration> migrations() { return k_migrations; }
 
 int latest_schema_version() { return k_migrations.back().version; }
 
+namespace {
+
+// Restores foreign key enforcement however migrate_to returns.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Database& db) : m_db(db) {}
+  ~ForeignKeysOff() { (void)m_db.exec("PRAGMA foreign_keys = ON"); }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+ private:
+  Database& m_db;
+};
+
+Status check_foreign_keys(Database& db, int version) {
+  auto stmt = VPS_TRY(db.prepare("PRAGMA foreign_key_check"));
+  if (VPS_TRY(stmt.step())) {
+    return fail(Errc::config, "migrating to schema " + std::to_string(version) + ": table " + stmt.text(0) +
+                                  " has a row whose reference is broken");
+  }
+  return {};
+}
+
+}  // namespace
+
 Status migrate_to(Database& db, int version) {
+  // Copying a table into a new one (schema 6) drops the old table while other tables still
+  // reference it: SQLite's procedure for that is foreign keys off (outside any transaction, the
+  // pragma is a no-op inside one) and PRAGMA foreign_key_check before each commit.
+  VPS_CHECK(db.exec("PRAGMA foreign_keys = OFF"));
+  const ForeignKeysOff restore(db);
   for (const Migration& migration : k_migrations) {
     if (migration.version > version) break;
     auto tx = VPS_TRY(Transaction::begin(db));
@@ -154,6 +294,7 @@ Status migrate_to(Database& db, int version) {
     }
     auto applied = db.exec(migration.sql);
     if (!applied) return fail(std::move(applied).error().context("migrating to schema " + std::to_string(migration.version)));
+    VPS_CHECK(check_foreign_keys(db, migration.version));
     VPS_CHECK(db.set_user_version(migration.version));
     VPS_CHECK(tx.commit());
   }

@@ -101,6 +101,25 @@ struct BundleInfo {
   std::string signature;  // base64
 };
 
+// A key that signs nothing any more (store/lifecycle.cpp): revoked with its host, or replaced
+// by a newer key for the same host (approve --replace).
+struct RetiredKey {
+  std::string host;
+  std::string fingerprint;
+  std::string ssh_public_key;
+  std::string age_recipient;
+  std::string kind;  // "revoked" or "replaced"
+  std::int64_t retired_at = 0;
+  std::string retired_by;  // operator name
+  std::string reason;
+};
+
+// The latest secrets report of a host (protocol/secrets_report.hpp), as it was received.
+struct StoredSecretsReport {
+  std::string report;  // canonical JSON (serialize_secrets_report)
+  std::int64_t received_at = 0;
+};
+
 struct Bundle {
   BundleInfo info;
   Bytes ciphertext;

@@ -90,6 +90,23 @@ class Store {
   Result<std::vector<BundleInfo>> list_bundles(std::string_view host);
   Result<std::optional<Bundle>> get_bundle(std::string_view host, std::string_view name);
 
+  // A host's life after approval (store/lifecycle.cpp).
+  // The bundles version: bumped in the transaction of every change to the host's bundles, so
+  // a long poll can tell whether anything changed since the version it saw. 0 for no host.
+  Result<std::int64_t> bundles_version(std::string_view host);
+  Status bump_bundles_version(std::string_view host);
+  // Deletes every bundle of the host; their names, in name order.
+  Result<std::vector<std::string>> delete_bundles(std::string_view host);
+  // queued/picked (not started) -> cancelled with `reason`; the ids, oldest first.
+  Result<std::vector<std::int64_t>> cancel_rebuilds(std::string_view host, std::int64_t now, std::string_view reason);
+  // Remembers a retired key; a key already retired keeps its first record.
+  Status retire_key(const RetiredKey& key);
+  // The record of a key retired for any host, by fingerprint.
+  Result<std::optional<RetiredKey>> find_retired_key(std::string_view fingerprint);
+  Result<std::vector<RetiredKey>> retired_keys_for(std::string_view host);
+  Status put_secrets_report(std::string_view host, std::string_view report, std::int64_t now);
+  Result<std::optional<StoredSecretsReport>> find_secrets_report(std::string_view host);
+
  private:
   explicit Store(std::unique_ptr<Database> db) : m_db(std::move(db)) {}
   std::unique_ptr<Database> m_db;

@@ -54,9 +54,42 @@ TEST_SUITE("enroll::store::Store") {
                        "'k', 'SHA256:x', 'age1', 'i', 'web1', 'b', '192.0.2.9', 1, 1)"));
     }
     auto store = Store::open(dir / "enroll.db").value();
-    CHECK(store->database().user_version().value() == 5);
+    CHECK(store->database().user_version().value() == latest_schema_version());
     CHECK(store->count_pending_keys_from("192.0.2.9").value() == 1);
     CHECK(store->find_enrollment("web1", "SHA256:x").value()->source == "192.0.2.9");
+  }
+
+  TEST_CASE("schema 6 copies hosts, keys and rebuilds into tables that know revoked, retired and cancelled") {
+    vps::test::TempDir dir;
+    {
+      auto db = Database::open(dir / "enroll.db", std::chrono::seconds(1)).value();
+      REQUIRE(migrate_to(*db, 5));
+      REQUIRE(db->exec("INSERT INTO hosts (name, status, ssh_public_key, fingerprint, age_recipient, instance_id, "
+                       "hostname, boot_id, created_at, updated_at, last_seen_at) VALUES ('web1', 'approved', 'k', "
+                       "'SHA256:x', 'age1', 'i', 'web1', 'b', 1, 2, 3)"));
+      REQUIRE(db->exec("INSERT INTO enrollments (host, status, ssh_public_key, fingerprint, age_recipient, instance_id, "
+                       "hostname, boot_id, remote_address, published_at, last_seen_at, source) VALUES ('web1', "
+                       "'approved', 'k', 'SHA256:x', 'age1', 'i', 'web1', 'b', '192.0.2.9', 1, 1, '192.0.2.9')"));
+      REQUIRE(db->exec("INSERT INTO bundles (host, name, ciphertext, sha256, uploaded_by, uploaded_at) VALUES "
+                       "('web1', 'a.age', x'00', 'ff', 'alice', 1)"));
+      REQUIRE(db->exec("INSERT INTO rebuilds (host, sequence, revision, expires_at, request, signature, operator, "
+                       "state, created_at) VALUES ('web1', 1, 'r', 9, 'q', 's', 'alice', 'queued', 1)"));
+    }
+    auto store = Store::open(dir / "enroll.db").value();
+    CHECK(store->database().user_version().value() == latest_schema_version());
+    auto host = store->find_host("web1").value();
+    REQUIRE(host);
+    CHECK(host->status == vps::protocol::HostStatus::approved);
+    CHECK(host->last_seen_at == 3);
+    CHECK(store->list_bundles("web1").value().size() == 1);
+    CHECK(store->bundles_version("web1").value() == 0);
+    CHECK(store->find_enrollment("web1", "SHA256:x").value()->source == "192.0.2.9");
+    // The new states are accepted, and the bundles still reference hosts (foreign keys on).
+    REQUIRE(store->set_host_status("web1", vps::protocol::HostStatus::revoked, "alice", 5));
+    REQUIRE(store->set_enrollment_status("web1", "SHA256:x", vps::protocol::EnrollmentStatus::retired));
+    CHECK(store->cancel_rebuilds("web1", 5, "test").value() == std::vector<std::int64_t>{1});
+    CHECK(!store->database().exec("INSERT INTO bundles (host, name, ciphertext, sha256, uploaded_by, uploaded_at) "
+                                  "VALUES ('nosuch', 'a.age', x'00', 'ff', 'alice', 1)"));
   }
 
   TEST_CASE("a database from a newer release is refused") {
