@@ -19,6 +19,7 @@ const std::map<std::string, double> k_max_exposure = {
     {"vps-agent-watch.service", 8.3},  // runs the system rebuild command: cannot be sandboxed much
     {"vps-enroll.service", 2.0},
     {"vps-secrets.service", 4.5},
+    {"vps-secrets-wait.service", 2.0},  // reads the status file only
 };
 
 std::vector<std::filesystem::path> unit_files() {

@@ -210,6 +210,23 @@ TEST_SUITE("agent::follow") {
     CHECK(f.agent.count("would restart") == 0);
   }
 
+  TEST_CASE("with nothing decryptable yet the first round still activates, signals READY and holds the units") {
+    VPS_REQUIRE_MOUNT_NAMESPACE();
+    ScratchHost host("web1");
+    host.config("", "  files:\n    - name: a\n      source: /srv/secrets/a.age\n      restart_units: [app.service]\n");
+    Follower f(host);
+    const auto deadline = deadline_in(30s);
+    std::string seen = f.notify.wait_for("READY=1", deadline);
+    REQUIRE_MESSAGE(seen.find("READY=1") != std::string::npos, f.agent.log());
+    CHECK(seen.find("waiting for enrollment since") != std::string::npos);
+    CHECK(fs::is_symlink(host.link()));
+    CHECK(gate(host, "app.service") == 1);
+    CHECK(status_of(host)["blocked_units"] == nlohmann::json::array({"app.service"}));
+    write_text(host.src("a.age"), secrets::age_encrypt("late", host.recipient));
+    CHECK_MESSAGE(eventually([&] { return f.agent.count("would start app.service") == 1; }, deadline), f.agent.log());
+    CHECK(read_text(host.link() / "a") == "late");
+  }
+
   TEST_CASE("the gate refuses what is not a unit name, and waits before the service's first round") {
     ScratchHost host("web1");
     host.config("", "  files:\n    - name: a\n      source: /srv/secrets/a.age\n      restart_units: [app.service]\n");
@@ -218,5 +235,40 @@ TEST_SUITE("agent::follow") {
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("no status yet") != std::string::npos);
     CHECK(host.agent({"secrets", "--follow", "--once"}).exit_code == 64);
+  }
+}
+
+TEST_SUITE("agent::follow endpoint") {
+  TEST_CASE("a bad push changes nothing and the operator sees why, a revoked host keeps its generation") {
+    VPS_REQUIRE_MOUNT_NAMESPACE();
+    test::enroll::ServerFixture server;
+    ScratchHost host("web1");
+    host.config(server, "  files:\n    - name: db\n      source: /srv/secrets/db.age\n      restart_units: [app.service]\n");
+    publish_and_approve(server, host);
+    push(server, host.name, "db.age", secrets::age_encrypt("d1", host.recipient));
+    Follower f(host);
+    const auto deadline = deadline_in(60s);
+    REQUIRE_MESSAGE(eventually([&] { return fs::exists(host.link() / "db"); }, deadline), f.agent.log());
+    const std::string generation = generation_of(host);
+
+    // Encrypted to another key: refused before it is installed, reported to the endpoint.
+    push(server, host.name, "db.age", secrets::age_encrypt("not for you", secrets::another_recipient()));
+    auto shown = [&] {
+      auto r = server.cli({"show", host.name});
+      return r.out.find("not encrypted to this host") != std::string::npos;
+    };
+    CHECK_MESSAGE(eventually(shown, deadline), f.agent.log() << server.cli({"show", host.name}).out);
+    CHECK(read_text(host.link() / "db") == "d1");
+    CHECK(generation_of(host) == generation);
+    CHECK(f.agent.count("would restart") == 0);
+
+    // Revoked: the next fetch is refused and said so; the active generation stays.
+    auto r = server.cli({"revoke", host.name, "--reason", "test"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_MESSAGE(eventually([&] { return status_of(host)["endpoint"].get<std::string>().find("revoked") != std::string::npos; },
+                             deadline),
+                  f.agent.log());
+    CHECK(read_text(host.link() / "db") == "d1");
+    CHECK(generation_of(host) == generation);
   }
 }

@@ -183,10 +183,11 @@ TEST_SUITE("agent::publish") {
     CHECK(host.state().enrollment.status == "pending");
     ProcessOptions options;
     options.timeout_seconds = 30;
-    auto status = run({agent_binary().string(), "--root", host.root().string(), "status"}, options);
+    // --offline: what publish recorded (the endpoint's own view is status's other half).
+    auto status = run({agent_binary().string(), "--root", host.root().string(), "status", "--offline"}, options);
     CHECK(contains(status.out, "enrollment:  pending\n  waiting for an operator's decision on this host's key " +
                                    host.fingerprint));
-    auto json = run({agent_binary().string(), "--root", host.root().string(), "status", "--json"}, options);
+    auto json = run({agent_binary().string(), "--root", host.root().string(), "status", "--json", "--offline"}, options);
     CHECK(contains(json.out, "\"waiting_for\": \"an operator's decision"));
     // Not approved yet: the next run publishes again.
     CHECK(host.publish({"--no-wait"}).exit_code == 0);

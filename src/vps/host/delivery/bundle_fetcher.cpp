@@ -77,6 +77,19 @@ bool already_installed(const BundleEntry& entry, const BundleSequences& sequence
   return parsed && parsed->manifest.sequence == sequences.last(entry.name);
 }
 
+// What the endpoint is told about one bundle: the listing's name, hash and (claimed) sequence,
+// and the reason cut to what the report's parser takes (one line, 1 KiB).
+protocol::BundleReport outcome(const BundleEntry& entry, protocol::BundleOutcome result, const std::string& reason) {
+  protocol::BundleReport out;
+  out.name = entry.name;
+  out.sha256 = entry.sha256;
+  auto parsed = protocol::parse_signed_bundle_manifest(entry.manifest, entry.signature);
+  out.sequence = parsed ? std::max<std::int64_t>(parsed->manifest.sequence, 0) : 0;
+  out.outcome = result;
+  out.detail = report_text(reason);
+  return out;
+}
+
 Status install(const std::filesystem::path& target, std::string_view body) {
   std::error_code ec;
   std::filesystem::create_directories(target.parent_path(), ec);
@@ -209,8 +222,13 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
   for (const auto& download : plan.downloads) {
     const auto& entry = download.entry;
     const std::string what = "bundle '" + entry.name + "' (sha256 " + entry.sha256.substr(0, 12) + "…)";
+    // Every refusal is also an outcome the service reports to the endpoint (vps-enroll show).
+    auto refuse = [&](const std::string& reason) {
+      report.refused.push_back(what + ": " + reason);
+      report.outcomes.push_back(outcome(entry, protocol::BundleOutcome::refused, reason));
+    };
     if (!operators || !sequences) {
-      report.refused.push_back(what + ": " + (!operators ? operators.error() : sequences.error()).message);
+      refuse((!operators ? operators.error() : sequences.error()).message);
       continue;
     }
     if (already_installed(entry, *sequences)) continue;  // this push or a newer one is in place
@@ -220,12 +238,12 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
     }
     if (entry.size > static_cast<std::int64_t>(k_max_bundle_bytes)) {
       m_refused.insert(entry.sha256);
-      report.refused.push_back(what + ": larger than 16 MiB");
+      refuse("larger than 16 MiB");
       continue;
     }
     auto manifest = verify_manifest(entry, *operators, *sequences);
     if (!manifest) {
-      report.refused.push_back(what + ": " + manifest.error().message);
+      refuse(manifest.error().message);
       continue;
     }
     auto body = this->download(*manifest, report);
@@ -235,18 +253,18 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
         report.detail = body.error().message;
         break;
       }
-      report.refused.push_back(what + ": " + body.error().message);
+      refuse(body.error().message);
       continue;  // a transfer mismatch may heal; not remembered
     }
     const auto* file = source_config(secrets, download.target);
     const std::string reason = file ? verify(*body, *file, identities) : "no source configured";
     if (!reason.empty()) {
       m_refused.insert(entry.sha256);
-      report.refused.push_back(what + ": " + reason);
+      refuse(reason);
       continue;
     }
     if (auto written = install(download.target, *body); !written) {
-      report.refused.push_back(what + ": " + written.error().message);
+      refuse(written.error().message);
       continue;
     }
     // After the file: a crash in between leaves the file installed with its sequence not yet
@@ -255,10 +273,25 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
       log::warning("secrets: " + recorded.error().message);
     log::notice("secrets: installed " + what + " from " + m_endpoint_text + " as " + download.target.string());
     report.installed.push_back(download.target);
+    report.outcomes.push_back(outcome(entry, protocol::BundleOutcome::installed, ""));
   }
   for (const auto& line : report.refused) log::warning("secrets: refused " + line);
   for (const auto& line : report.notes) log::warning("secrets: " + line);
   return finish();
+}
+
+Status BundleFetcher::report(const protocol::SecretsReport& report) {
+  const std::string body = VPS_TRY(protocol::serialize_secrets_report(report));
+  auto response = VPS_TRY(m_client.send("POST", "/v1/hosts/" + m_host + "/secrets/report", body));
+  if (response.status != 200) return fail(net::api::response_error(response));
+  return {};
+}
+
+std::string report_text(std::string_view text) {
+  std::string clean;
+  for (char c : text::utf8_prefix(text, protocol::k_max_secrets_report_string - 8))
+    clean += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  return clean;
 }
 
 }  // namespace vps::host::delivery

@@ -38,6 +38,7 @@
 #include <vps/net/http/backoff.hpp>
 #include <vps/net/http/retry_schedule.hpp>
 #include <vps/protocol/bundle_manifest.hpp>
+#include <vps/protocol/secrets_report.hpp>
 
 namespace vps::host::delivery {
 
@@ -46,6 +47,9 @@ constexpr std::size_t k_max_bundle_bytes = 16 * 1024 * 1024;
 // The endpoint the host talks to: enrollment.endpoint, else the one `publish` recorded in
 // state.json (it may have come from the instance's user-data); "" when neither exists.
 std::string configured_endpoint(const config::Config& config);
+
+// One line the endpoint's report parser accepts: control characters blanked, at most ~1 KiB.
+std::string report_text(std::string_view text);
 
 enum class EndpointState { reachable, not_approved, unavailable };
 
@@ -56,6 +60,7 @@ struct FetchReport {
   std::vector<std::string> refused;                // one line per bundle refused this round
   std::vector<std::string> notes;                  // ambiguous names and the like
   std::vector<std::string> held_back;              // names of bundles refused in an earlier round, unchanged
+  std::vector<protocol::BundleReport> outcomes;    // installed and refused this round, for the endpoint
   std::string status() const;                      // short, for STATUS=
 };
 
@@ -74,6 +79,10 @@ class BundleFetcher {
   // One round, whatever until_due() says (the caller decides when).
   FetchReport fetch(const config::Secrets& secrets, const std::vector<Pending>& pending,
                     const std::vector<const formats::age::Identity*>& identities);
+
+  // POST /v1/hosts/{host}/secrets/report: what the host has active, what it waits for, and what
+  // it did with each bundle (the operator sees it in `vps-enroll show`). One bounded request.
+  Status report(const protocol::SecretsReport& report);
 
   const std::string& host_name() const { return m_host; }
   const std::string& endpoint() const { return m_endpoint_text; }

@@ -54,18 +54,29 @@ struct BundlePoller::Shared {
   net::http::PollSchedule unreachable;
   sys::Fd event{::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)};
   std::atomic<bool> stop{false};
+  std::atomic<bool> listing_changed{false};
   std::mutex mutex;
   std::condition_variable cv;
   std::string state = "endpoint: connecting";
 
+  // A new state wakes the service too, so STATUS= and status.json say it at once.
   void set_state(std::string text) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (text != state) log::info("secrets: " + text);
-    state = std::move(text);
+    bool changed = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      changed = text != state;
+      if (changed) log::info("secrets: " + text);
+      state = std::move(text);
+    }
+    if (changed) wake();
   }
-  void signal() {
+  void wake() {
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(event.get(), &one, sizeof one);
+  }
+  void signal() {
+    listing_changed = true;
+    wake();
   }
   // Sleeps up to `delay`, or less when stopped.
   void pause(Millis delay) {
@@ -94,8 +105,13 @@ void BundlePoller::Shared::run() {
     if (response->status != 200) {
       const auto error = net::api::response_error(*response);
       const bool refused_status = response->status == 401 || response->status == 403;
-      set_state(refused_status ? "endpoint: not approved yet (" + error.message + ")"
-                        : "endpoint unavailable (" + error.message + ")");
+      const auto answer = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
+      const std::string code = answer.is_object() ? answer.value("code", std::string()) : std::string();
+      if (code == "revoked" || code == "retired")
+        set_state("endpoint: this host's key was " + code + " by an operator (" + error.message + ")");
+      else
+        set_state(refused_status ? "endpoint: not approved yet (" + error.message + ")"
+                                 : "endpoint unavailable (" + error.message + ")");
       pause(refused_status ? refused.after_setback() : unreachable.after_setback());
       continue;
     }
@@ -146,7 +162,8 @@ int BundlePoller::fd() const { return m_shared->event.get(); }
 
 bool BundlePoller::take() {
   std::uint64_t count = 0;
-  return ::read(m_shared->event.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count) && count > 0;
+  [[maybe_unused]] auto n = ::read(m_shared->event.get(), &count, sizeof count);
+  return m_shared->listing_changed.exchange(false);
 }
 
 std::string BundlePoller::state() const {

@@ -34,9 +34,10 @@ class BundlePoller {
   BundlePoller(const BundlePoller&) = delete;
   BundlePoller& operator=(const BundlePoller&) = delete;
 
-  // Readable (POLLIN) when the bundles changed since the last take().
+  // Readable (POLLIN) when the bundles changed since the last take(), or the endpoint's state
+  // did (approved, revoked, unreachable...: see state()).
   int fd() const;
-  // Drains the wake-up; true if one was pending.
+  // Drains the wake-up; true if the bundles changed (a fetch round is due).
   bool take();
   // One line for STATUS= and `vps-agent status`: subscribed, not approved yet, unreachable.
   std::string state() const;

@@ -181,6 +181,8 @@ class Follower {
   std::optional<std::string> m_digest;  // of the active generation
   std::map<std::string, std::int64_t> m_since;
   std::set<std::string> m_blocked;  // units held back after the previous round (never running)
+  std::map<std::string, protocol::BundleReport> m_outcomes;  // the last outcome per bundle name
+  std::string m_reported;  // the last report the endpoint took (without updated_at)
   bool m_ready = false;
   bool m_settling = false;
   std::string m_last_line;
@@ -279,7 +281,32 @@ class Follower {
     }
     m_blocked = blocked;
     apply_units(m_run, restart, reload, start);
+    report_to_endpoint();
     return notify();
+  }
+
+  // Tells the endpoint what this host has and waits for, when that changed (the operator's
+  // `vps-enroll show`). A failure is logged and retried after the next round.
+  void report_to_endpoint() {
+    if (!m_session->fetcher) return;
+    protocol::SecretsReport report;
+    report.generation = m_status.generation;
+    for (const auto& u : m_status.unavailable) {
+      if (u.stale || report.pending.size() >= protocol::k_max_secrets_report_items) continue;
+      report.pending.push_back({report_text(u.name), report_text(u.source), report_text(u.reason)});
+    }
+    for (const auto& [name, outcome] : m_outcomes) {
+      if (report.bundles.size() >= protocol::k_max_secrets_report_items) break;
+      report.bundles.push_back(outcome);
+    }
+    auto text = protocol::serialize_secrets_report(report);
+    if (!text || *text == m_reported) return;
+    report.updated_at = clock::unix_seconds();
+    if (auto sent = m_session->fetcher->report(report); !sent) {
+      log::info("secrets: reporting to the endpoint: " + sent.error().message);
+      return;
+    }
+    m_reported = *text;
   }
 
   std::string endpoint_line() const {
@@ -323,14 +350,16 @@ class Follower {
     auto& fetcher = *m_session->fetcher;
     const auto identities = formats::age::pointers(m_session->host.identities);
     auto report = fetcher.fetch(secrets(), every_source(secrets()), identities);
+    for (const auto& o : report.outcomes) m_outcomes[o.name] = o;
     m_session->endpoint_note = report.refused.empty() ? "" : "refused " + report.refused.front();
     if (report.installed.empty() || !m_session->poller) return;
     const auto limit = Clock::now() + k_batch_limit;
     while (Clock::now() < limit) {
       pollfd pfd{m_session->poller->fd(), POLLIN, 0};
       if (::poll(&pfd, 1, static_cast<int>(k_batch_window.count())) <= 0) break;
-      m_session->poller->take();
+      if (!m_session->poller->take()) continue;  // only the endpoint's state changed
       auto more = fetcher.fetch(secrets(), every_source(secrets()), identities);
+      for (const auto& o : more.outcomes) m_outcomes[o.name] = o;
       if (!more.refused.empty()) m_session->endpoint_note = "refused " + more.refused.front();
       if (more.installed.empty()) break;
     }
