@@ -1,6 +1,7 @@
 // Line-oriented reader of .sops.yaml creation_rules; see sops_config.hpp for the accepted shapes.
 #include <vps/base/text.hpp>
 #include <vps/enroll/rekey/sops_config.hpp>
+#include <vps/enroll/rekey/yaml_lines.hpp>
 #include <vps/enroll/rekey/sops_key_groups.hpp>
 
 #include <algorithm>
@@ -11,35 +12,6 @@ namespace {
 
 constexpr std::size_t k_max_lines = 100000;
 
-struct Line {
-  std::size_t offset = 0;  // of the first byte in the text
-  std::string_view content;  // without "\n" / "\r\n"
-};
-
-std::vector<Line> split_lines(std::string_view text) {
-  std::vector<Line> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view content = text.substr(pos, end - pos);
-    if (!content.empty() && content.back() == '\r') content.remove_suffix(1);
-    lines.push_back({pos, content});
-    pos = end + 1;
-  }
-  return lines;
-}
-
-std::size_t indent_of(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size() && s[i] == ' ') ++i;
-  return i;
-}
-
-bool is_blank_or_comment(std::string_view s) {
-  std::string_view t = text::trim(s, " \t\n");
-  return t.empty() || t.front() == '#';
-}
 
 // A plain scalar ends at " #" (YAML comment) or the end of the line.
 std::string_view strip_comment(std::string_view s) {
