@@ -180,6 +180,19 @@ TEST_SUITE("enroll::rekey --remove") {
     CHECK(again.err.find("is on no creation rule") != std::string::npos);
   }
 
+  TEST_CASE("a directory: every file a rule matches loses the recipient, .sops.yaml too") {
+    VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
+    Setup s;
+    auto r = s.rekey({"--remove", "--host-key", s.b_key, "-i", (s.dir / "op.txt").string()}, {"secrets"});
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(read_text(s.dir / ".sops.yaml") == s.config_original);
+    for (const auto& f : k_files) {
+      INFO("file " << f);
+      CHECK(s.decrypt("hostB", f).exit_code == 81);
+      CHECK(s.decrypt("a.txt", f).exit_code == 0);
+    }
+  }
+
   TEST_CASE("--dry-run --json lists the plan and the readable secrets, writes nothing") {
     VPS_REQUIRE_PROGRAM(sshkeygen, "ssh-keygen");
     Setup s;

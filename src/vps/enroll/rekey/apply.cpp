@@ -19,8 +19,6 @@ namespace age = vps::formats::age;
 namespace sops = vps::formats::sops;
 
 constexpr int k_max_parent_levels = 128;
-constexpr std::string_view k_age_header = "age-encryption.org/v1\n";
-constexpr std::size_t k_max_walked = 100000;
 
 struct Loaded {
   fs::path path;
@@ -30,16 +28,6 @@ struct Loaded {
 
 
 
-// What a file found in a directory is: nullopt when it is neither sops nor age (reason set).
-std::optional<std::string> not_encrypted(const fs::path& path, const std::string& text) {
-  if (is_age_file(path)) {
-    if (text.starts_with(k_age_header) || text.starts_with(k_age_armor_begin)) return std::nullopt;
-    return "not an age file (no age header)";
-  }
-  auto file = sops::load(text, sops::format_for_path(path.string()));
-  if (!file) return "not a sops file (" + file.error().message + ")";
-  return std::nullopt;
-}
 
 // found_in_directory: a file that is neither sops nor age is skipped (out.input.path empty and
 // skip_reason set) instead of refused.
@@ -72,33 +60,7 @@ Result<Loaded> load_file(const fs::path& path, const fs::path& config_dir, bool 
   return out;
 }
 
-bool hidden(const fs::path& path) {
-  const std::string name = path.filename().string();
-  return name.size() > 1 && name.front() == '.' && name != "..";
-}
 
-// The regular files under dir, sorted, hidden directories (.git...) not entered.
-Result<std::vector<fs::path>> walk(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
-  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
-    const fs::directory_entry& entry = *it;
-    if (entry.is_directory(ec)) {
-      if (hidden(entry.path())) it.disable_recursion_pending();
-      continue;
-    }
-    if (!entry.is_regular_file(ec)) continue;
-    if (out.size() >= k_max_walked)
-      return fail(Errc::unsupported, dir.string() + ": more than " + std::to_string(k_max_walked) + " files");
-    out.push_back(entry.path());
-  }
-  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 
 Result<std::string> new_content(const Loaded& file, const FilePlan& plan, const age::IdentityList& identities) {
@@ -171,7 +133,7 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
   for (const fs::path& path : options.files) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      for (const fs::path& found : VPS_TRY(walk(path))) VPS_CHECK(take(found, true));
+      for (const fs::path& found : VPS_TRY(walk_files(path))) VPS_CHECK(take(found, true));
     } else {
       VPS_CHECK(take(path, false));
     }

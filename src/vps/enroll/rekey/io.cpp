@@ -4,6 +4,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
+#include <vps/formats/sops/sops.hpp>
+
 #include <vps/sys/fs/atomic_file.hpp>
 #include <vps/sys/fs/file.hpp>
 
@@ -12,6 +16,14 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace age = vps::formats::age;
+
+bool hidden(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return name.size() > 1 && name.front() == '.' && name != "..";
+}
+
+constexpr std::size_t k_max_walked = 100000;
+constexpr std::string_view k_age_header = "age-encryption.org/v1\n";
 
 mode_t mode_of(const fs::path& path) {
   struct stat st {};
@@ -58,6 +70,38 @@ Status write_keeping_mode(const fs::path& path, std::string_view text) {
   auto st = sys::write_file_atomic(path, as_bytes(text), mode_of(path));
   if (!st) return fail(st.error().context("writing " + path.string()));
   return {};
+}
+
+Result<std::vector<fs::path>> walk_files(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+    const fs::directory_entry& entry = *it;
+    if (entry.is_directory(ec)) {
+      if (hidden(entry.path())) it.disable_recursion_pending();
+      continue;
+    }
+    if (!entry.is_regular_file(ec)) continue;
+    if (out.size() >= k_max_walked)
+      return fail(Errc::unsupported, dir.string() + ": more than " + std::to_string(k_max_walked) + " files");
+    out.push_back(entry.path());
+  }
+  if (ec) return fail(Errc::io, dir.string() + ": " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::string> not_encrypted(const fs::path& path, const std::string& text) {
+  if (is_age_file(path)) {
+    if (text.starts_with(k_age_header) || text.starts_with(k_age_armor_begin)) return std::nullopt;
+    return "not an age file (no age header)";
+  }
+  auto file = formats::sops::load(text, formats::sops::format_for_path(path.string()));
+  if (!file) return "not a sops file (" + file.error().message + ")";
+  return std::nullopt;
 }
 
 }  // namespace vps::enroll::rekey

@@ -2,6 +2,7 @@
 // File handling shared by rekey (apply.cpp) and rekey --remove (remove.cpp): the operator's
 // identities, the path a creation rule sees, and the atomic write that keeps a file's mode.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,5 +27,13 @@ Result<formats::age::IdentityList> load_identities(const std::vector<std::filesy
 
 // Atomic replace (sys::AtomicFile) keeping the file's mode (0600 for a new file).
 Status write_keeping_mode(const std::filesystem::path& path, std::string_view text);
+
+// The regular files under dir, sorted, hidden directories (.git...) not entered; at most
+// 100000 (Errc::unsupported beyond).
+Result<std::vector<std::filesystem::path>> walk_files(const std::filesystem::path& dir);
+
+// What a file found in a directory is: nullopt when it is sops or age ciphertext, else why
+// not (it is skipped, not refused).
+std::optional<std::string> not_encrypted(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace vps::enroll::rekey

@@ -1,5 +1,7 @@
 #include <vps/enroll/rekey/remove.hpp>
 
+#include <set>
+
 #include <algorithm>
 #include <memory>
 
@@ -163,12 +165,35 @@ Result<RemoveReport> remove(const RemoveOptions& options) {
   report.config_file = options.config_file.empty() ? VPS_TRY(find_sops_config(fs::current_path())) : options.config_file;
   const std::string config = VPS_TRY(sys::read_text_file(report.config_file, k_max_config_size));
   const fs::path config_dir = fs::absolute(report.config_file).parent_path();
+  auto parsed = parse_sops_config(config);
+  if (!parsed) return fail(parsed.error().context(report.config_file.string()));
+  // Named files as given; directories walked for the sops and age files a rule matches (as
+  // rekey does), .sops.yaml itself excluded.
   std::vector<Loaded> files;
   std::vector<RemoveFileInput> inputs;
+  std::set<fs::path> seen{fs::weakly_canonical(report.config_file)};
   for (const fs::path& path : options.files) {
-    files.push_back(VPS_TRY(load(path, config_dir)));
-    inputs.push_back(files.back().input);
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      if (!seen.insert(fs::weakly_canonical(path)).second) continue;
+      files.push_back(VPS_TRY(load(path, config_dir)));
+      inputs.push_back(files.back().input);
+      continue;
+    }
+    for (const fs::path& found : VPS_TRY(walk_files(path))) {
+      if (!seen.insert(fs::weakly_canonical(found)).second) continue;
+      auto rule = match_rule(*parsed, relative_to(found, config_dir));
+      if (!rule) return fail(rule.error().context(report.config_file.string()));
+      if (!*rule) continue;
+      auto text = VPS_TRY(sys::read_text_file(found, k_max_rekey_file_size));
+      if (not_encrypted(found, text)) continue;
+      files.push_back(VPS_TRY(load(found, config_dir)));
+      inputs.push_back(files.back().input);
+    }
   }
+  if (files.empty())
+    return fail(Errc::missing, "rekey --remove: no sops or age file under a creation rule of " +
+                                   report.config_file.string() + " in the given directories");
   auto plan = make_remove_plan(config, options.recipient, inputs);
   if (!plan) return fail(plan.error().context(report.config_file.string()));
   report.plan = std::move(*plan);
