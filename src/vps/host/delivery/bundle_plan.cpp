@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <vps/base/hex.hpp>
 #include <vps/formats/age/armor.hpp>
 
 #include <nlohmann/json.hpp>
@@ -12,9 +13,8 @@ namespace vps::host::delivery {
 
 namespace {
 
-bool valid_sha256(std::string_view hex) {
-  return hex.size() == 64 &&
-         std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+bool valid_sha256(std::string_view text) {
+  return text.size() == 64 && hex::is_lower_hex(text);
 }
 
 Result<BundleEntry> parse_entry(const nlohmann::json& item, std::size_t index) {
