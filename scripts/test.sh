@@ -23,7 +23,10 @@ built() { echo "test.sh: stage $1 built in $(( $(date +%s) - $2 )) s ($(( $(date
 
 if [[ " $stages " == *" 1 "* ]]; then
   t=$(date +%s)
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPS_WERROR=ON >/dev/null
+  # -O2 -DNDEBUG as RelWithDebInfo, without -g: the same code and the same warnings, a third less
+  # compile time and far smaller links (the .deb is stripped anyway); the CI budget is 45 minutes.
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS="-O2 -DNDEBUG" \
+    -DVPS_WERROR=ON >/dev/null
   cmake --build "$build" -j"$jobs"
   built 1 "$t"
   (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 900 "$@")
