@@ -155,7 +155,7 @@ pass "US2: a changed secret (deployed by file + reload) becomes a new generation
 # exactly once), with no ssh and no reload: the agent is subscribed to its bundles (long poll).
 secret="vm-test-secret-3-$RANDOM$RANDOM"
 secret_sha=$(printf '%s' "$secret" | sha256sum | cut -c1-16)
-starts_before=$(ssh_guest wc -l < /run/demo-app/starts)
+starts_before=$(ssh_guest "wc -l < /run/demo-app/starts")
 printf '%s' "$secret" | "$enroll_bin" encrypt -r "$console_age" -a -o "$work/push/demo-secret.age"
 t_push=$(date +%s)
 operator push "$host" "$work/push/demo-secret.age" || fail "vps-enroll push (rotation) failed"
@@ -166,7 +166,7 @@ if ! poll 60 app_has_new_secret; then
 fi
 timing "push after activation -> app restarted" "$(since "$t_push")"
 sleep 5  # past the batch window: a second restart would show now
-starts_after=$(ssh_guest wc -l < /run/demo-app/starts)
+starts_after=$(ssh_guest "wc -l < /run/demo-app/starts")
 ((starts_after == starts_before + 1)) || fail "day two: demo-app started $((starts_after - starts_before)) times for one push"
 check_secret_state
 pass "day two: a secret pushed after activation reached the running demo-app (restarted once), no ssh, no reload"
