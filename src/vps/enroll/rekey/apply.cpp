@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 
 #include <vps/formats/age/age.hpp>
@@ -112,31 +111,15 @@ Result<RekeyReport> prepare(const RekeyOptions& options) {
   // matches path_regex: against the path relative to the .sops.yaml directory).
   std::vector<Loaded> files;
   std::vector<FileInput> inputs;
-  std::set<fs::path> seen{fs::weakly_canonical(report.config_file)};  // .sops.yaml itself is no secret
-  auto take = [&](const fs::path& path, bool found_in_directory) -> Status {
-    if (!seen.insert(fs::weakly_canonical(path)).second) return {};
-    if (found_in_directory) {
-      auto rule = match_rule(*parsed, relative_to(path, config_dir));
-      if (!rule) return fail(rule.error().context(report.config_file.string()));
-      if (!*rule) return {};
-    }
+  for (const auto& candidate : VPS_TRY(gather_files(*parsed, report.config_file, options.files))) {
     std::string skip;
-    Loaded loaded = VPS_TRY(load_file(path, config_dir, found_in_directory, &skip));
+    Loaded loaded = VPS_TRY(load_file(candidate.path, config_dir, candidate.walked, &skip));
     if (!skip.empty()) {
-      report.skipped.push_back({path.string(), skip});
-      return {};
+      report.skipped.push_back({candidate.path.string(), skip});
+      continue;
     }
     inputs.push_back(loaded.input);
     files.push_back(std::move(loaded));
-    return {};
-  };
-  for (const fs::path& path : options.files) {
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) {
-      for (const fs::path& found : VPS_TRY(walk_files(path))) VPS_CHECK(take(found, true));
-    } else {
-      VPS_CHECK(take(path, false));
-    }
   }
   if (files.empty())
     return fail(Errc::missing, "rekey: no sops or age file under a creation rule of " + report.config_file.string() +

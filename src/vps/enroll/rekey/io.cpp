@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <set>
 
 #include <vps/formats/sops/sops.hpp>
 
@@ -102,6 +103,27 @@ std::optional<std::string> not_encrypted(const fs::path& path, const std::string
   auto file = formats::sops::load(text, formats::sops::format_for_path(path.string()));
   if (!file) return "not a sops file (" + file.error().message + ")";
   return std::nullopt;
+}
+
+Result<std::vector<Candidate>> gather_files(const SopsConfig& config, const fs::path& config_file,
+                                            const std::vector<fs::path>& given) {
+  const fs::path config_dir = fs::absolute(config_file).parent_path();
+  std::vector<Candidate> out;
+  std::set<fs::path> seen{fs::weakly_canonical(config_file)};  // .sops.yaml itself is no secret
+  for (const fs::path& path : given) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      if (seen.insert(fs::weakly_canonical(path)).second) out.push_back({path, false});
+      continue;
+    }
+    for (const fs::path& found : VPS_TRY(walk_files(path))) {
+      if (!seen.insert(fs::weakly_canonical(found)).second) continue;
+      auto rule = match_rule(config, relative_to(found, config_dir));
+      if (!rule) return fail(rule.error().context(config_file.string()));
+      if (*rule) out.push_back({found, true});
+    }
+  }
+  return out;
 }
 
 }  // namespace vps::enroll::rekey

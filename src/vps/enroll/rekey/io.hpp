@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <vps/base/result.hpp>
+#include <vps/enroll/rekey/sops_config.hpp>
 #include <vps/formats/age/age.hpp>
 
 namespace vps::enroll::rekey {
@@ -27,6 +28,17 @@ Result<formats::age::IdentityList> load_identities(const std::vector<std::filesy
 
 // Atomic replace (sys::AtomicFile) keeping the file's mode (0600 for a new file).
 Status write_keeping_mode(const std::filesystem::path& path, std::string_view text);
+
+// The files a rekey works on: each named file as given, each directory walked for the files a
+// creation rule of `config` matches (path_regex against the path relative to config_dir, as
+// sops does); every file once, the .sops.yaml itself never. `walked` files that turn out not to
+// be sops or age ciphertext are for the caller to skip (not_encrypted), named ones to refuse.
+struct Candidate {
+  std::filesystem::path path;
+  bool walked = false;
+};
+Result<std::vector<Candidate>> gather_files(const SopsConfig& config, const std::filesystem::path& config_file,
+                                            const std::vector<std::filesystem::path>& given);
 
 // The regular files under dir, sorted, hidden directories (.git...) not entered; at most
 // 100000 (Errc::unsupported beyond).

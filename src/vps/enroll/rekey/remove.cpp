@@ -1,6 +1,6 @@
 #include <vps/enroll/rekey/remove.hpp>
 
-#include <set>
+#include <optional>
 
 #include <algorithm>
 #include <memory>
@@ -40,17 +40,20 @@ struct Loaded {
   std::string text;
 };
 
-Result<Loaded> load(const fs::path& path, const fs::path& config_dir) {
+// nullopt for a file found in a directory that is neither sops nor age (skipped); a named one is
+// refused by the parser instead.
+Result<std::optional<Loaded>> load(const fs::path& path, const fs::path& config_dir, bool walked) {
   Loaded out;
   out.path = path;
   out.input.path = path.string();
   out.input.relative = relative_to(path, config_dir);
   auto bytes = VPS_TRY(sys::read_file(path, k_max_rekey_file_size));
   out.text.assign(bytes.begin(), bytes.end());
+  if (walked && not_encrypted(path, out.text)) return std::optional<Loaded>();
   if (is_age_file(path)) {
     out.input.kind = FileKind::age;
     out.input.secrets = {out.input.path};
-    return out;
+    return std::optional<Loaded>(std::move(out));
   }
   const sops::Format format = sops::format_for_path(path.string());
   auto file = sops::load(out.text, format);
@@ -63,7 +66,7 @@ Result<Loaded> load(const fs::path& path, const fs::path& config_dir) {
   // A binary sops file is one secret: the file itself.
   out.input.secrets = format == sops::Format::binary ? std::vector<std::string>{out.input.path}
                                                       : sops::encrypted_value_paths(*file);
-  return out;
+  return std::optional<Loaded>(std::move(out));
 }
 
 Result<std::vector<std::unique_ptr<age::Recipient>>> parse_recipients(const std::vector<std::string>& list) {
@@ -168,28 +171,14 @@ Result<RemoveReport> remove(const RemoveOptions& options) {
   auto parsed = parse_sops_config(config);
   if (!parsed) return fail(parsed.error().context(report.config_file.string()));
   // Named files as given; directories walked for the sops and age files a rule matches (as
-  // rekey does), .sops.yaml itself excluded.
+  // rekey does: rekey/io.hpp), .sops.yaml itself excluded.
   std::vector<Loaded> files;
   std::vector<RemoveFileInput> inputs;
-  std::set<fs::path> seen{fs::weakly_canonical(report.config_file)};
-  for (const fs::path& path : options.files) {
-    std::error_code ec;
-    if (!fs::is_directory(path, ec)) {
-      if (!seen.insert(fs::weakly_canonical(path)).second) continue;
-      files.push_back(VPS_TRY(load(path, config_dir)));
-      inputs.push_back(files.back().input);
-      continue;
-    }
-    for (const fs::path& found : VPS_TRY(walk_files(path))) {
-      if (!seen.insert(fs::weakly_canonical(found)).second) continue;
-      auto rule = match_rule(*parsed, relative_to(found, config_dir));
-      if (!rule) return fail(rule.error().context(report.config_file.string()));
-      if (!*rule) continue;
-      auto text = VPS_TRY(sys::read_text_file(found, k_max_rekey_file_size));
-      if (not_encrypted(found, text)) continue;
-      files.push_back(VPS_TRY(load(found, config_dir)));
-      inputs.push_back(files.back().input);
-    }
+  for (const auto& candidate : VPS_TRY(gather_files(*parsed, report.config_file, options.files))) {
+    auto loaded = VPS_TRY(load(candidate.path, config_dir, candidate.walked));
+    if (!loaded) continue;
+    inputs.push_back(loaded->input);
+    files.push_back(std::move(*loaded));
   }
   if (files.empty())
     return fail(Errc::missing, "rekey --remove: no sops or age file under a creation rule of " +
