@@ -270,5 +270,9 @@ TEST_SUITE("agent::follow endpoint") {
                   f.agent.log());
     CHECK(read_text(host.link() / "db") == "d1");
     CHECK(generation_of(host) == generation);
+    // vps-agent status shows the endpoint's view, not what publish last recorded.
+    auto st = host.agent({"status", "--json"});
+    REQUIRE_MESSAGE(st.exit_code == 0, st.err);
+    CHECK(nlohmann::json::parse(st.out)["enrollment"]["endpoint_view"]["status"] == "revoked");
   }
 }
