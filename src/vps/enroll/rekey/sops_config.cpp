@@ -5,6 +5,7 @@
 #include <vps/enroll/rekey/sops_key_groups.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 namespace vps::enroll::rekey {
@@ -23,15 +24,33 @@ Status line_error(Errc code, std::size_t line, const std::string& what) {
   return fail(code, ".sops.yaml line " + std::to_string(line + 1) + ": " + what);
 }
 
-void add_recipients(std::vector<std::string>& out, std::string_view comma_separated) {
+Status empty_recipient(std::size_t line) {
+  return line_error(Errc::unsupported, line, "an empty recipient in age: (a doubled or trailing comma); remove the extra comma");
+}
+
+// Splits a comma-separated age: value into rule.age. Refused: an empty item (",," or a trailing
+// comma: sops trims each item and refuses an empty recipient, and the editors could not undo
+// their own edit next to one) and what no recipient has (controls, quotes, '#', a first character
+// other than a letter or digit), which could only come from a layout this reader does not know.
+Status add_recipients(std::vector<std::string>& out, std::string_view comma_separated, std::size_t line) {
+  if (text::trim(comma_separated, " \t\n").empty()) return {};
   std::size_t pos = 0;
   while (pos <= comma_separated.size()) {
     std::size_t comma = comma_separated.find(',', pos);
     if (comma == std::string_view::npos) comma = comma_separated.size();
     std::string_view item = text::trim(comma_separated.substr(pos, comma - pos), " \t\n");
-    if (!item.empty()) out.emplace_back(item);
+    if (item.empty()) return empty_recipient(line);
+    const bool odd = std::any_of(item.begin(), item.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return u < 0x20 || u == 0x7f || c == '\'' || c == '"' || c == '#';
+    });
+    // Every recipient (age1..., ssh-..., plugins) starts with a letter or digit; one starting with
+    // a YAML indicator (">", "[", "&"...) would change the value's form once it came first.
+    if (odd || !std::isalnum(static_cast<unsigned char>(item.front()))) return line_error(Errc::unsupported, line, "age: holds something that is not a recipient (control characters, quotes, '#', or not starting with a letter or digit)");
+    out.emplace_back(item);
     pos = comma + 1;
   }
+  return {};
 }
 
 // A quoted scalar starting at value[0]; returns the unquoted text and the closing quote's offset.
@@ -67,6 +86,12 @@ class Reader {
       if (indent_of(s) == 0 && s[0] != '-') break;  // next top-level key
       VPS_CHECK(line(i));
     }
+    VPS_CHECK(close_block_scalar());
+    // YAML forbids duplicate mapping keys and sops (go-yaml) refuses them; an editor that
+    // changed only the first of two creation_rules would leave sops reading something else.
+    for (; i < m_lines.size(); ++i)
+      if (m_lines[i].content.starts_with("creation_rules:"))
+        return fail(line_error(Errc::malformed, i, "creation_rules appears twice").error());
     return m_config;
   }
 
@@ -74,9 +99,14 @@ class Reader {
   Status line(std::size_t i) {
     const std::string_view s = m_lines[i].content;
     const std::size_t indent = indent_of(s);
+    // YAML indents with spaces only; a tab there would make this reader and the editors disagree
+    // about which key a line holds.
+    if (indent < s.size() && s[indent] == '\t')
+      return line_error(Errc::malformed, i, "a tab in the indentation (YAML indents with spaces)");
     const std::string_view rest = s.substr(indent);
     const bool dash = rest == "-" || rest.starts_with("- ");
     if (dash && (m_config.rules.empty() || indent == m_seq_indent)) {
+      VPS_CHECK(close_block_scalar());
       if (m_config.rules.empty()) m_seq_indent = indent;
       CreationRule rule;
       rule.line = i + 1;
@@ -84,6 +114,7 @@ class Reader {
       rule.last_line = i;
       m_config.rules.push_back(rule);
       m_key.clear();
+      m_rule_keys.clear();
       if (rest.size() <= 2 || is_blank_or_comment(rest.substr(1))) return {};
       return key_line(i, rule.key_indent);
     }
@@ -97,13 +128,22 @@ class Reader {
   }
 
   Status key_line(std::size_t i, std::size_t column) {
+    VPS_CHECK(close_block_scalar());
     CreationRule& rule = m_config.rules.back();
     const std::string_view s = m_lines[i].content.substr(column);
     const std::size_t colon = s.find(':');
-    if (colon == std::string_view::npos || (colon + 1 < s.size() && s[colon + 1] != ' '))
+    if (colon == std::string_view::npos || (colon + 1 < s.size() && s[colon + 1] != ' ' && s[colon + 1] != '\t'))
       return line_error(Errc::malformed, i, "expected \"key: value\"");
     m_key = std::string(text::trim(s.substr(0, colon), " \t\n"));
-    const std::size_t value_col = column + colon + 1 + indent_of(s.substr(colon + 1));
+    // A second age: (or path_regex:) in one rule is not YAML sops accepts, and editing one of
+    // the two would be editing a value sops never reads.
+    // ("- age: ..." at the key column is an item of the previous key's sequence, not a key.)
+    if (!m_key.starts_with('-') && std::find(m_rule_keys.begin(), m_rule_keys.end(), m_key) != m_rule_keys.end())
+      return line_error(Errc::malformed, i, "duplicate key '" + m_key + "' in this creation rule");
+    m_rule_keys.push_back(m_key);
+    // The value starts after the blanks (spaces or tabs: both separate in YAML) that follow ':'.
+    const std::string_view after = s.substr(colon + 1);
+    const std::size_t value_col = column + colon + 1 + std::min(after.find_first_not_of(" \t"), after.size());
     const std::string_view raw = m_lines[i].content.substr(std::min(value_col, m_lines[i].content.size()));
     if (m_key == "key_groups") rule.key_groups = true;
     if (m_key == "path_regex") {
@@ -122,21 +162,22 @@ class Reader {
     if (v.empty()) { rule.form = AgeForm::block_list; return {}; }  // items follow (or none)
     if (v[0] == '"' || v[0] == '\'') {
       auto [text, close] = VPS_TRY(unquote(raw, i));
-      add_recipients(rule.age, text);
+      VPS_CHECK(add_recipients(rule.age, text, i));
       rule.form = AgeForm::quoted;
       rule.quote = v[0];
       rule.edit_column = value_col + close;
     } else if (v[0] == '[') {
       if (v.back() != ']') return line_error(Errc::unsupported, i, "multi-line flow sequences are not supported");
-      add_recipients(rule.age, v.substr(1, v.size() - 2));
+      VPS_CHECK(add_recipients(rule.age, v.substr(1, v.size() - 2), i));
       rule.form = AgeForm::flow_list;
       rule.edit_column = value_col + v.size() - 1;
     } else if (v[0] == '>' || v[0] == '|') {
       rule.form = AgeForm::block_scalar;
+      m_block_line_open = false;
     } else if (v[0] == '&' || v[0] == '*' || v[0] == '!') {
       return line_error(Errc::unsupported, i, "anchors, aliases and tags are not supported in age:");
     } else {
-      add_recipients(rule.age, v);
+      VPS_CHECK(add_recipients(rule.age, v, i));
       rule.form = AgeForm::scalar;
       rule.edit_column = value_col + v.size();
     }
@@ -148,7 +189,24 @@ class Reader {
     if (m_key != "age") return {};  // nested content of another key (key_groups, pgp lists...)
     const std::string_view rest = m_lines[i].content.substr(indent);
     if (rule.form == AgeForm::block_scalar) {
-      add_recipients(rule.age, text::trim(rest, " \t\n"));
+      // One recipient per line, each but the last ending with a comma: what folding (>) and
+      // literal (|) both read as the same comma-separated list. Anything else ('#' is text in a
+      // block scalar, two words on a line, a line without its comma) folds into a recipient
+      // sops would refuse, and the editors could not find it again.
+      const std::string_view item = text::trim(rest, " \t\n");
+      if (m_block_line_open)
+        return line_error(Errc::unsupported, i, "in a block scalar age:, end every line but the last with a comma");
+      const std::string_view items = item.ends_with(',') ? item.substr(0, item.size() - 1) : item;
+      for (std::size_t pos = 0; pos <= items.size();) {
+        const std::size_t comma = std::min(items.find(',', pos), items.size());
+        const std::string_view token = text::trim(items.substr(pos, comma - pos), " \t");
+        if (token.empty() || token.find_first_of(" \t#'\"") != std::string_view::npos)
+          return line_error(Errc::unsupported, i, "a block scalar age: takes recipients separated by commas (no comments inside it)");
+        pos = comma + 1;
+      }
+      m_block_line_open = !item.ends_with(',');
+      m_block_last_line = i;
+      VPS_CHECK(add_recipients(rule.age, items, i));
       rule.edit_line = i;
       rule.edit_column = indent + text::trim(rest, " \t\n").size();
       return {};
@@ -158,9 +216,9 @@ class Reader {
     std::string_view item = strip_comment(rest.substr(1));
     if (!item.empty() && (item[0] == '"' || item[0] == '\'')) {
       auto [text, close] = VPS_TRY(unquote(item, i));
-      add_recipients(rule.age, text);
+      VPS_CHECK(add_recipients(rule.age, text, i));
     } else {
-      add_recipients(rule.age, item);
+      VPS_CHECK(add_recipients(rule.age, item, i));
     }
     rule.edit_line = i;
     rule.list_item_prefix = std::string(m_lines[i].content.substr(0, indent)) + "- ";
@@ -171,6 +229,19 @@ class Reader {
   SopsConfig m_config;
   std::size_t m_seq_indent = 0;
   std::string m_key;
+  std::vector<std::string> m_rule_keys;  // keys of the current rule, to refuse duplicates
+  bool m_block_line_open = false;        // the last block scalar line had no trailing comma
+  std::size_t m_block_last_line = 0;
+
+  // A block scalar age: ends where its rule's next key, the next rule or the list ends: its last
+  // line must not end with a comma (that would be an empty last recipient).
+  Status close_block_scalar() {
+    if (m_config.rules.empty() || m_key != "age") return {};
+    const CreationRule& rule = m_config.rules.back();
+    if (rule.form == AgeForm::block_scalar && !rule.age.empty() && !m_block_line_open)
+      return empty_recipient(m_block_last_line);
+    return {};
+  }
 };
 
 std::string insert_at(std::string_view text, std::size_t offset, std::string_view what) {
@@ -223,6 +294,10 @@ Result<std::string> add_recipient(std::string_view text, const SopsConfig& confi
   const std::vector<Line> lines = split_lines(text);
   const Line& at = lines.at(rule.edit_line);
   const std::string r(recipient);
+  // After the last recipient itself, not after blanks that follow it ("[a, b ]", "'a '"): the
+  // separator then goes with the new item, and remove_recipient takes exactly what was added.
+  std::size_t end = at.offset + rule.edit_column;
+  while (end > at.offset && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   switch (rule.form) {
     case AgeForm::absent:
       return insert_line_after(text, lines.at(rule.last_line), std::string(rule.key_indent, ' ') + "age: " + r);
@@ -230,11 +305,11 @@ Result<std::string> add_recipient(std::string_view text, const SopsConfig& confi
     case AgeForm::block_scalar:
       if (rule.form == AgeForm::block_scalar && rule.age.empty())
         return fail(Errc::unsupported, ".sops.yaml line " + std::to_string(rule.line) + ": empty block scalar in age:");
-      return insert_at(text, at.offset + rule.edit_column, "," + r);
+      return insert_at(text, end, "," + r);
     case AgeForm::quoted:
-      return insert_at(text, at.offset + rule.edit_column, rule.age.empty() ? r : "," + r);
+      return rule.age.empty() ? insert_at(text, at.offset + rule.edit_column, r) : insert_at(text, end, "," + r);
     case AgeForm::flow_list:
-      return insert_at(text, at.offset + rule.edit_column, rule.age.empty() ? r : ", " + r);
+      return rule.age.empty() ? insert_at(text, at.offset + rule.edit_column, r) : insert_at(text, end, ", " + r);
     case AgeForm::block_list:
       if (rule.age.empty())  // "age:" with nothing after it: make it a scalar
         return insert_at(text, at.offset + at.content.size(), " " + r);
@@ -330,7 +405,7 @@ Result<std::optional<std::string>> erase_from_block_list(std::string_view text, 
       ++begin;
     }
     std::vector<std::string> here;
-    add_recipients(here, value);
+    VPS_CHECK(add_recipients(here, value, i));
     if (std::find(here.begin(), here.end(), recipient) == here.end()) continue;
     if (here.size() == 1) return std::optional<std::string>(erase(text, lines[i].offset, line_end(text, lines[i])));
     return erase_item(text, begin, end, recipient);
@@ -345,6 +420,10 @@ Result<std::string> remove_once(std::string_view text, const CreationRule& rule,
   const auto [key_line, value_col] = *key;
   const Line& at = lines.at(key_line);
   std::optional<std::string> out;
+  // After the last recipient itself, not after blanks that follow it ("[a, b ]", "'a '"): the
+  // separator then goes with the new item, and remove_recipient takes exactly what was added.
+  std::size_t end = at.offset + rule.edit_column;
+  while (end > at.offset && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
   switch (rule.form) {
     case AgeForm::absent:
       break;
