@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  build-essential cmake pkg-config clang libclang-rt-14-dev lld
   libsodium-dev libssl-dev libboost-dev libboost-system-dev libyaml-cpp-dev libsystemd-dev
   libsqlite3-dev zlib1g-dev doctest-dev nlohmann-json3-dev libcli11-dev libexpected-dev
   libssh-dev libbsd-dev

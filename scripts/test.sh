@@ -17,6 +17,9 @@ jobs=$(nproc)
 # As root (CI, or a fresh machine after deps.sh) every prerequisite of every test is installed:
 # a test that would skip there fails instead (tests/support/test_support.hpp, VPS_SKIP).
 if [[ $(id -u) == 0 ]]; then export VPS_FORBID_SKIP=${VPS_FORBID_SKIP:-1}; fi
+# lld links the ~70 test and fuzz programs four to five times faster than ld.bfd (9.0 s -> 1.9 s
+# for the ASan test_enroll_server, 4.3 s -> 0.8 s at -O2); both gcc and clang drive it.
+link=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
 started=$(date +%s)
 # Before each stage's ctest, so that the output still ends with CTest's summary.
 built() { echo "test.sh: stage $1 built in $(( $(date +%s) - $2 )) s ($(( $(date +%s) - started )) s since the start)"; }
@@ -25,8 +28,10 @@ if [[ " $stages " == *" 1 "* ]]; then
   t=$(date +%s)
   # -O2 -DNDEBUG as RelWithDebInfo, without -g: the same code and the same warnings, a third less
   # compile time and far smaller links (the .deb is stripped anyway); the CI budget is 45 minutes.
+  # The test programs' own code at -O0 (VPS_TESTS_O0; the code under test keeps -O2): 40% less
+  # compile time for them (day_two_test.cpp 18 s -> 11 s).
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_FLAGS="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS="-O2 -DNDEBUG" \
-    -DVPS_WERROR=ON >/dev/null
+    -DVPS_WERROR=ON -DVPS_TESTS_O0=ON "${link[@]}" >/dev/null
   cmake --build "$build" -j"$jobs"
   built 1 "$t"
   (cd "$build" && ctest --output-on-failure -j"$jobs" --timeout 900 "$@")
@@ -38,7 +43,7 @@ if [[ " $stages " == *" 2 "* ]]; then
   # -O1 the sanitizers triple the compile time of the Beast-heavy files). Warnings are
   # stage 1's job (gcc, -Werror); clang's differ and would fail here for style alone.
   cmake -S . -B "$sanitize" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_C_FLAGS="-O0 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O0 -gline-tables-only" -DVPS_FUZZ=ON -DVPS_TESTS=ON >/dev/null
+    -DCMAKE_C_FLAGS="-O0 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O0 -gline-tables-only" -DVPS_FUZZ=ON -DVPS_TESTS=ON "${link[@]}" >/dev/null
   cmake --build "$sanitize" -j"$jobs"
   # halt_on_error: the first report ends the process; detect_leaks: a leak is a failure too.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0}

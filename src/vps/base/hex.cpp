@@ -11,6 +11,11 @@ std::string encode(ByteView data) {
   return out;
 }
 
+std::array<char, 2> byte_digits(unsigned char byte) {
+  constexpr char k_digits[] = "0123456789abcdef";
+  return {k_digits[byte >> 4], k_digits[byte & 0xf]};
+}
+
 Result<Bytes> decode(std::string_view text) {
   if (text.size() % 2 != 0) return fail(Errc::malformed, "invalid hex: odd length");
   Bytes out(text.size() / 2);

@@ -1,6 +1,7 @@
 #pragma once
 // Lowercase hex, strict decoding (even length, [0-9a-fA-F] only).
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 namespace vps::hex {
 
 std::string encode(ByteView data);
+// One byte as two lowercase digits: for escapes inside other text ("\\x1b", "\\u001b").
+std::array<char, 2> byte_digits(unsigned char byte);
 Result<Bytes> decode(std::string_view text);
 
 // One hex digit's value (0-15), either case; nullopt for anything else. For parsers that read

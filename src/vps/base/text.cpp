@@ -1,4 +1,5 @@
 #include <vps/base/text.hpp>
+#include <vps/base/hex.hpp>
 
 #include <algorithm>
 
@@ -32,10 +33,8 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
 }
 
 void append_hex(std::string& out, unsigned char c) {
-  constexpr char k_digits[] = "0123456789abcdef";
   out += "\\x";
-  out += k_digits[c >> 4];
-  out += k_digits[c & 0xf];
+  out.append(hex::byte_digits(c).data(), 2);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include <vps/formats/sops/flatten.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <algorithm>
 
 namespace vps::formats::sops {
@@ -47,11 +49,11 @@ Result<std::vector<Token>> tokenize(std::string_view path) {
       tokens.push_back(Token{false, std::string(text), 0});
       return {};
     }
-    if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string_view::npos)
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos)
       return fail(Errc::malformed, "sops metadata: bad list index in '" + std::string(path) + "'");
-    std::size_t index = std::stoul(std::string(text));
-    if (index > k_max_index) return fail(Errc::malformed, "sops metadata: list index too large");
-    tokens.push_back(Token{true, {}, index});
+    const auto index = text::parse_decimal(text, 0, k_max_index);
+    if (!index) return fail(Errc::malformed, "sops metadata: list index too large (or with a leading zero)");
+    tokens.push_back(Token{true, {}, static_cast<std::size_t>(*index)});
     return {};
   };
   for (std::size_t i = 0; i < path.size();) {

@@ -252,7 +252,6 @@ class Writer {
 
   // encoding/json string escaping, HTML-safe as json.Marshal is.
   void string(std::string_view s) {
-    static constexpr char k_hex[] = "0123456789abcdef";
     m_out += '"';
     for (std::size_t i = 0; i < s.size(); ++i) {
       unsigned char c = static_cast<unsigned char>(s[i]);
@@ -267,8 +266,7 @@ class Writer {
         m_out += "\\t";
       } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
         m_out += "\\u00";
-        m_out += k_hex[c >> 4];
-        m_out += k_hex[c & 15];
+        m_out.append(hex::byte_digits(c).data(), 2);
       } else if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
                  (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
         m_out += static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";

@@ -1,5 +1,7 @@
 #include <vps/formats/sops/metadata.hpp>
 
+#include <vps/base/text.hpp>
+
 #include <ctime>
 
 namespace vps::formats::sops {
@@ -85,9 +87,9 @@ Result<Metadata> parse_metadata(const Node& block) {
   if (rules == 0) r.unencrypted_suffix = "_unencrypted";  // sops' default
   std::string threshold = VPS_TRY(optional_string(block, "shamir_threshold"));
   if (!threshold.empty()) {
-    if (!is_digits(threshold) || threshold.size() > 3)
-      return fail(Errc::malformed, "sops metadata: bad 'shamir_threshold'");
-    out.shamir_threshold = std::stoi(threshold);
+    const auto n = text::parse_decimal(threshold, 0, 255);
+    if (!n) return fail(Errc::malformed, "sops metadata: bad 'shamir_threshold'");
+    out.shamir_threshold = static_cast<int>(*n);
   }
   KeyGroup top = VPS_TRY(parse_group(block));
   if (!top.age.empty() || !top.others.empty()) {

@@ -1,6 +1,7 @@
 #include <vps/formats/sops/sops.hpp>
 
 #include <vps/base/clock.hpp>
+#include <vps/base/text.hpp>
 
 #include <vps/crypto/random.hpp>
 #include <vps/formats/sops/crypt_rules.hpp>
@@ -20,7 +21,11 @@ struct Step {
   std::size_t position = 0;
 };
 
-bool all_digits(std::string_view s) { return !s.empty() && s.size() < 10 && s.find_first_not_of("0123456789") == std::string_view::npos; }
+// A list index in an extract path (text::parse_decimal: digits only, bounded).
+std::optional<std::size_t> index_of(std::string_view s) {
+  const auto n = text::parse_decimal(s, 0, 999'999'999);
+  return n ? std::optional<std::size_t>(static_cast<std::size_t>(*n)) : std::nullopt;
+}
 
 // "a/b/0" or '["a"]["b"][0]'.
 Result<std::vector<Step>> parse_path(std::string_view path) {
@@ -34,8 +39,8 @@ Result<std::vector<Step>> parse_path(std::string_view path) {
       std::string_view inner = path.substr(i + 1, close - i - 1);
       if (inner.size() >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner.back() == inner[0])
         steps.push_back(Step{false, std::string(inner.substr(1, inner.size() - 2)), 0});
-      else if (all_digits(inner))
-        steps.push_back(Step{true, {}, std::stoul(std::string(inner))});
+      else if (const auto index = index_of(inner))
+        steps.push_back(Step{true, {}, *index});
       else
         return bad();
       i = close + 1;
@@ -48,7 +53,8 @@ Result<std::vector<Step>> parse_path(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     std::string_view part = path.substr(start, end - start);
     if (part.empty()) return bad();
-    steps.push_back(Step{all_digits(part), std::string(part), all_digits(part) ? std::stoul(std::string(part)) : 0});
+    const auto index = index_of(part);
+    steps.push_back(Step{index.has_value(), std::string(part), index.value_or(0)});
     start = end + 1;
   }
   return steps;

@@ -44,9 +44,9 @@ std::string configured_endpoint(const config::Config& config) {
 
 namespace {
 
-// A non-2xx answer: 401/403 mean "not approved (yet)", anything else "unavailable".
-EndpointState state_of(unsigned status) {
-  return status == 401 || status == 403 ? EndpointState::not_approved : EndpointState::unavailable;
+// A non-2xx answer: a refusal of the key means "not approved (yet)", anything else "unavailable".
+EndpointState state_of(const net::http::Response& response) {
+  return net::api::key_refusal(response) ? EndpointState::not_approved : EndpointState::unavailable;
 }
 
 const config::SecretFile* source_config(const config::Secrets& secrets, const std::filesystem::path& source) {
@@ -175,7 +175,7 @@ Result<std::string> BundleFetcher::download(const protocol::BundleManifest& mani
   auto response = m_client.send("GET", "/v1/hosts/" + m_host + "/bundles/" + manifest.name);
   if (!response) return fail(std::move(response).error());
   if (response->status != 200) {
-    report.state = state_of(response->status);
+    report.state = state_of(*response);
     return fail(net::api::response_error(*response));
   }
   VPS_CHECK(protocol::check_bundle_content(manifest, response->body));
@@ -199,7 +199,7 @@ FetchReport BundleFetcher::fetch(const config::Secrets& secrets, const std::vect
     return finish();
   }
   if (listing->status != 200) {
-    report.state = state_of(listing->status);
+    report.state = state_of(*listing);
     report.detail = net::api::response_error(*listing).message;
     return finish();
   }

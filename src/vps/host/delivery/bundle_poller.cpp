@@ -104,15 +104,15 @@ void BundlePoller::Shared::run() {
     }
     if (response->status != 200) {
       const auto error = net::api::response_error(*response);
-      const bool refused_status = response->status == 401 || response->status == 403;
-      const auto answer = nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-      const std::string code = answer.is_object() ? answer.value("code", std::string()) : std::string();
-      if (code == "revoked" || code == "retired")
-        set_state("endpoint: this host's key was " + code + " by an operator (" + error.message + ")");
+      const auto refusal = net::api::key_refusal(*response);
+      if (refusal == net::api::KeyRefusal::revoked || refusal == net::api::KeyRefusal::retired)
+        set_state(std::string("endpoint: this host's key was ") +
+                  (refusal == net::api::KeyRefusal::revoked ? "revoked" : "retired") + " by an operator (" +
+                  error.message + ")");
       else
-        set_state(refused_status ? "endpoint: not approved yet (" + error.message + ")"
-                                 : "endpoint unavailable (" + error.message + ")");
-      pause(refused_status ? refused.after_setback() : unreachable.after_setback());
+        set_state(refusal ? "endpoint: not approved yet (" + error.message + ")"
+                          : "endpoint unavailable (" + error.message + ")");
+      pause(refusal ? refused.after_setback() : unreachable.after_setback());
       continue;
     }
     refused.after_progress();

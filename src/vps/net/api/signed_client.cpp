@@ -9,6 +9,7 @@
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/private_key.hpp>
 #include <vps/sys/fs/file.hpp>
+#include <vps/protocol/host_status.hpp>
 #include <vps/protocol/signed_request.hpp>
 
 namespace vps::net::api {
@@ -77,6 +78,16 @@ Error response_error(const http::Response& response) {
   else if (response.status == 404) code = Errc::missing;
   else if (response.status >= 500) code = Errc::retry;
   return Error{code, "endpoint refused (" + std::to_string(response.status) + "): " + reason_of(response)};
+}
+
+std::optional<KeyRefusal> key_refusal(const http::Response& response) {
+  if (response.status != 401 && response.status != 403) return std::nullopt;
+  const auto answer = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const std::string code = answer.is_object() ? answer.value("code", std::string()) : std::string();
+  const auto status = protocol::parse_enrollment_status(code);
+  if (status && *status == protocol::EnrollmentStatus::revoked) return KeyRefusal::revoked;
+  if (status && *status == protocol::EnrollmentStatus::retired) return KeyRefusal::retired;
+  return KeyRefusal::not_approved;
 }
 
 }  // namespace vps::net::api

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,5 +60,11 @@ class SignedClient {
 
 // The Error for a non-2xx response (see call_json).
 Error response_error(const http::Response& response);
+
+// Why the endpoint refused this host's key (401/403), for the agent's status line and backoff:
+// not approved (yet), or an operator revoked or replaced ("retired") it, as the answer's "code"
+// says. nullopt when the answer is not a refusal of the key (404, 5xx...: "unavailable").
+enum class KeyRefusal { not_approved, revoked, retired };
+std::optional<KeyRefusal> key_refusal(const http::Response& response);
 
 }  // namespace vps::net::api
