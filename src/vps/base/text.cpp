@@ -103,4 +103,11 @@ std::optional<std::int64_t> parse_decimal(std::string_view text, std::int64_t lo
   return value;
 }
 
+std::string join(const std::vector<std::string>& items, std::string_view separator, std::string_view if_empty) {
+  if (items.empty()) return std::string(if_empty);
+  std::string out = items.front();
+  for (std::size_t i = 1; i < items.size(); ++i) out.append(separator).append(items[i]);
+  return out;
+}
+
 }  // namespace vps::text

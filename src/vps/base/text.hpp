@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vps::text {
 
@@ -63,6 +64,10 @@ inline std::string_view trim(std::string_view text, std::string_view chars = k_b
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(chars) - first + 1);
 }
+
+// "a, b, c" (the items joined by `separator`); `if_empty` for no items ("none" in messages).
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ",
+                 std::string_view if_empty = "");
 
 // Strict decimal: digits only (no sign, space or "+"), no leading zero unless the number is 0,
 // within [lo, hi]. nullopt otherwise. For numbers in paths, queries, file names and configs.

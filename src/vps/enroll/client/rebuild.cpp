@@ -16,12 +16,6 @@ namespace {
 
 std::string number(std::int64_t id) { return "#" + std::to_string(id); }
 
-Result<nlohmann::json> get_view(net::api::SignedClient& client, const std::string& path, protocol::RebuildView& view) {
-  auto answer = VPS_TRY(client.call_json("GET", path));
-  view = VPS_TRY(protocol::parse_rebuild_view(answer));
-  return answer;
-}
-
 }  // namespace
 
 Status check_rebuild_order(const std::string& host, const std::string& revision) {
@@ -57,9 +51,18 @@ Result<QueuedRebuild> queue_rebuild(net::api::SignedClient& client, const Rebuil
   return queued;
 }
 
+Result<protocol::RebuildView> read_rebuild(net::api::SignedClient& client, const std::string& host, std::int64_t id,
+                                           nlohmann::json* answer) {
+  const std::string path = VPS_TRY(host_path(host)) + "/rebuilds/" + std::to_string(id);
+  auto body = VPS_TRY(client.call_json("GET", path));
+  auto view = VPS_TRY(protocol::parse_rebuild_view(body));
+  if (answer) *answer = std::move(body);
+  return view;
+}
+
 Result<FinishedRebuild> wait_for_rebuild(net::api::SignedClient& client, const std::string& host, std::int64_t id,
                                          const WaitOptions& options) {
-  const std::string path = VPS_TRY(host_path(host)) + "/rebuilds/" + std::to_string(id);
+  VPS_CHECK(host_path(host));
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   auto say = [&](const std::string& line) {
     if (options.progress) options.progress(line);
@@ -67,7 +70,7 @@ Result<FinishedRebuild> wait_for_rebuild(net::api::SignedClient& client, const s
   bool picked = false, running = false;
   FinishedRebuild last;
   while (true) {
-    last.answer = VPS_TRY(get_view(client, path, last.view));
+    last.view = VPS_TRY(read_rebuild(client, host, id, &last.answer));
     const auto& r = last.view;
     if (!picked && r.picked_at.value_or(0) != 0) {
       picked = true;

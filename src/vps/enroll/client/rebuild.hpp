@@ -42,6 +42,11 @@ Status check_rebuild_order(const std::string& host, const std::string& revision)
 // call_json maps them.
 Result<QueuedRebuild> queue_rebuild(net::api::SignedClient& client, const RebuildOrder& order);
 
+// One rebuild as the endpoint shows it (GET /v1/hosts/{host}/rebuilds/{id}); `answer` receives
+// the JSON as sent when given (for --json).
+Result<protocol::RebuildView> read_rebuild(net::api::SignedClient& client, const std::string& host, std::int64_t id,
+                                           nlohmann::json* answer = nullptr);
+
 struct WaitOptions {
   Millis timeout;
   std::string timeout_text;  // as the operator wrote it, for messages

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include <vps/base/text.hpp>
 #include <vps/enroll/rekey/apply.hpp>
 #include <vps/enroll/rekey/io.hpp>
 #include <vps/formats/age/age.hpp>
@@ -18,12 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace age = vps::formats::age;
 namespace sops = vps::formats::sops;
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 // A sops file may name a recipient by its ssh key (sops' age keysource accepts them);
 // the host is the same one when that key converts to the age recipient being removed.
@@ -140,7 +135,7 @@ Result<RemovePlan> make_remove_plan(std::string_view config_text, std::string_vi
                                                 " is the file's only age recipient; removing it would leave a file "
                                                 "nobody can open (add another recipient first)");
         if (!file.other_keys.empty())
-          return fail(Errc::unsupported, file.path + ": its data key is also wrapped for " + join(file.other_keys) +
+          return fail(Errc::unsupported, file.path + ": its data key is also wrapped for " + text::join(file.other_keys) +
                                              "; rotating it needs those keys too: run `sops rotate` where they are "
                                              "available (nothing was changed)");
         fp.action = RemoveAction::rotate;

@@ -5,6 +5,7 @@
 // yet started are cancelled (they are bound to that key), all in the request's transaction with
 // one audit entry. Rotating what the old key could read is the operator's part, offline
 // (`vps-enroll rekey --remove`): the answer says so.
+#include <vps/base/text.hpp>
 #include <vps/enroll/routes/context.hpp>
 
 namespace vps::enroll::routes {
@@ -21,12 +22,6 @@ Response coded(unsigned status, const std::string& code, const std::string& reas
   extra["error"] = reason;
   extra["code"] = code;
   return json_response(status, extra);
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "none" : out;
 }
 
 std::string joined_ids(const std::vector<std::int64_t>& ids) {
@@ -47,7 +42,7 @@ struct Retired {
     out["abandoned_rebuilds"] = abandoned_rebuilds;
   }
   std::string detail() const {
-    return "bundles deleted: " + joined(deleted_bundles) + "; rebuilds cancelled: " + joined_ids(cancelled_rebuilds) +
+    return "bundles deleted: " + text::join(deleted_bundles, ", ", "none") + "; rebuilds cancelled: " + joined_ids(cancelled_rebuilds) +
            (abandoned_rebuilds > 0 ? "; running rebuilds marked failed: " + std::to_string(abandoned_rebuilds) : "");
   }
 };

@@ -2,18 +2,10 @@
 
 #include <optional>
 
+#include <vps/base/text.hpp>
 #include <vps/formats/age/age.hpp>
 
 namespace vps::formats::sops {
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out.empty() ? "none" : out;
-}
-
-}  // namespace
 
 RecipientReport recipients(const Metadata& metadata) {
   RecipientReport report;
@@ -44,9 +36,9 @@ Result<SecretBytes> unwrap_data_key(const Metadata& metadata, const std::vector<
   if (first_error) return fail(std::move(*first_error));
   if (report.age.empty())
     return fail(Errc::no_identity, "file has no age recipients (present but not usable here: " +
-                                       join(report.unusable) + ")");
-  return fail(Errc::no_identity, "no identity matched any age recipient of the file (recipients: " + join(report.age) +
-                                     (report.unusable.empty() ? "" : "; not usable here: " + join(report.unusable)) + ")");
+                                       text::join(report.unusable, ", ", "none") + ")");
+  return fail(Errc::no_identity, "no identity matched any age recipient of the file (recipients: " + text::join(report.age, ", ", "none") +
+                                     (report.unusable.empty() ? "" : "; not usable here: " + text::join(report.unusable, ", ", "none")) + ")");
 }
 
 Result<std::vector<AgeKey>> wrap_data_key(ByteView data_key, const std::vector<const age::Recipient*>& recipients) {

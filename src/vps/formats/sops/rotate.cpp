@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <vps/base/text.hpp>
 #include <vps/base/clock.hpp>
 #include <vps/crypto/random.hpp>
 #include <vps/formats/sops/crypt_rules.hpp>
@@ -12,12 +13,6 @@
 
 namespace vps::formats::sops {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 Node age_list(const std::vector<AgeKey>& keys) {
   Node list = Node::sequence();
@@ -81,7 +76,7 @@ Result<std::string> rotate(std::string_view text, Format format, const std::vect
     return fail(Errc::unsupported, "rotating the data key of files with sops key_groups is not supported");
   const RecipientReport keys = sops::recipients(file.metadata);
   if (!keys.unusable.empty())
-    return fail(Errc::unsupported, "the data key is also wrapped for " + join(keys.unusable) +
+    return fail(Errc::unsupported, "the data key is also wrapped for " + text::join(keys.unusable) +
                                        ", which cannot be re-wrapped here; rotate with `sops rotate` where those "
                                        "keys are available (nothing was changed)");
   SecretBytes old_key = VPS_TRY(unwrap_data_key(file.metadata, identities));
