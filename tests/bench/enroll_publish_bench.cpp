@@ -17,6 +17,8 @@
 
 #include <vps/enroll/server/enroll_server.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
+#include "bench_support.hpp"
+
 #include <vps/net/http/client.hpp>
 #include <vps/protocol/signed_publication.hpp>
 
@@ -24,29 +26,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+using vps::bench::percentile;
 
 std::string signed_body(std::size_t index, const std::string& origin) {
-  auto key = vps::crypto::ed25519_generate();
-  vps::protocol::Publication p;
-  p.endpoint = origin;
-  p.hostname = "bench" + std::to_string(index);
-  p.instance_id = std::to_string(10000 + index);
-  p.ssh_public_key = vps::protocol::ssh_public_key_field(key.public_key);
-  p.age_recipient = vps::protocol::age_recipient_for(key.public_key).value();
-  p.fingerprint = vps::formats::openssh::sha256_fingerprint(key.public_key);
-  p.boot_id = "0f0e0d0c-0b0a-4908-8706-050403020100";
-  p.timestamp = unix_now();
-  p.nonce = vps::protocol::new_nonce();
-  return vps::protocol::serialize(vps::protocol::sign(p, vps::crypto::SeedSigner(key.seed)).value());
-}
-
-double percentile(std::vector<double> sorted, double q) {
-  if (sorted.empty()) return 0;
-  const auto i = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1));
-  return sorted[i];
+  return vps::bench::publication_body(vps::crypto::ed25519_generate(), "bench" + std::to_string(index), origin,
+                                      std::to_string(10000 + index));
 }
 
 }  // namespace

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench_support.hpp"
+
 #include <vps/base/base64.hpp>
 #include <vps/formats/openssh/fingerprint.hpp>
 #include <vps/formats/openssh/private_key.hpp>
@@ -33,66 +35,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-std::int64_t unix_nanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-void write(const fs::path& path, const std::string& text, fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
-  std::ofstream(path) << text;
-  fs::permissions(path, perms);
-}
-
-std::string private_key_text(const vps::crypto::Ed25519KeyPair& key) {
-  vps::formats::openssh::Ed25519PrivateKey k;
-  k.seed = key.seed;
-  k.public_key = key.public_key;
-  auto text = vps::formats::openssh::format_private_key(k);
-  return std::string(text.begin(), text.end());
-}
-
-// Spawns argv; stdout to a pipe when capture, else /dev/null.
-pid_t spawn(std::vector<std::string> args, int* out) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) std::abort();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(p[1], 1);
-    const int null = open("/dev/null", O_WRONLY);
-    dup2(null, 2);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(p[1]);
-  *out = p[0];
-  return pid;
-}
-
-std::uint16_t read_port(int fd) {
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
-    char buffer[256];
-    const ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n <= 0) break;
-    line.append(buffer, static_cast<std::size_t>(n));
-  }
-  if (!line.starts_with("listening on http://127.0.0.1:")) return 0;
-  return static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
-}
-
-double percentile(std::vector<double> sorted, double q) {
-  if (sorted.empty()) return 0;
-  return sorted[static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1))];
-}
+using namespace vps::bench;
 
 }  // namespace
 
@@ -124,20 +67,10 @@ int main(int argc, char** argv) {
   auto url = vps::net::http::parse_url(endpoint).value();
 
   // Enroll and approve the host.
-  vps::protocol::Publication p;
-  p.endpoint = url.origin();
-  p.hostname = "web1";
-  p.instance_id = "1";
-  p.ssh_public_key = vps::protocol::ssh_public_key_field(host.public_key);
-  p.age_recipient = vps::protocol::age_recipient_for(host.public_key).value();
-  p.fingerprint = vps::formats::openssh::sha256_fingerprint(host.public_key);
-  p.boot_id = "0f0e0d0c-0b0a-4908-8706-050403020100";
-  p.timestamp = unix_now();
-  p.nonce = vps::protocol::new_nonce();
   vps::net::http::Request publish;
   publish.method = "POST";
   publish.target = "/v1/enrollments";
-  publish.body = vps::protocol::serialize(vps::protocol::sign(p, vps::crypto::SeedSigner(host.seed)).value());
+  publish.body = publication_body(host, "web1", url.origin(), "1");
   (void)vps::net::http::send(url, publish, {});
   vps::net::api::SignedClient op(url, vps::net::api::load_signing_key(dir / "alice.key").value(), {});
   if (!op.call_json("POST", "/v1/hosts/web1/approve")) return 1;
