@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,31 @@ inline std::uint16_t read_port(int fd) {
   }
   if (!line.starts_with("listening on http://127.0.0.1:")) return 0;
   return static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+}
+
+// `vps-enroll serve` on 127.0.0.1 (any free port) with dir/enroll.db and dir/operators, and
+// dir/serve.yaml when it exists. pid 0 when it did not start.
+struct Endpoint {
+  pid_t pid = 0;
+  std::string url;  // http://127.0.0.1:PORT
+};
+
+inline Endpoint start_endpoint(const fs::path& dir) {
+  std::vector<std::string> args{VPS_ENROLL_BIN};
+  if (fs::exists(dir / "serve.yaml")) args.insert(args.end(), {"--config", (dir / "serve.yaml").string()});
+  args.insert(args.end(), {"serve", "--listen", "127.0.0.1", "--port", "0", "--database", (dir / "enroll.db").string(),
+                           "--operators", (dir / "operators").string()});
+  int out = -1;
+  Endpoint endpoint;
+  endpoint.pid = spawn(args, &out);
+  const std::uint16_t port = read_port(out);
+  if (port == 0) {
+    std::fprintf(stderr, "the endpoint did not start\n");
+    endpoint.pid = 0;
+    return endpoint;
+  }
+  endpoint.url = "http://127.0.0.1:" + std::to_string(port);
+  return endpoint;
 }
 
 inline double percentile(std::vector<double> sorted, double q) {

@@ -41,16 +41,10 @@ int main(int argc, char** argv) {
   // per-address limits that would otherwise (rightly) refuse the 33rd agent and the 31st publish.
   write(dir / "serve.yaml", "max_connections_per_address: 1024\npublish_rate_per_minute: 6000\npublish_burst: 1000\n"
                             "max_pending_per_address: 1000\n");
-  int server_out = -1;
-  const pid_t server = spawn({VPS_ENROLL_BIN, "--config", (dir / "serve.yaml").string(), "serve", "--listen", "127.0.0.1", "--port", "0", "--database",
-                              (dir / "enroll.db").string(), "--operators", (dir / "operators").string()},
-                             &server_out);
-  const std::uint16_t port = read_port(server_out);
-  if (port == 0) {
-    std::fprintf(stderr, "server did not start\n");
-    return 1;
-  }
-  const std::string endpoint = "http://127.0.0.1:" + std::to_string(port);
+  const Endpoint serving = start_endpoint(dir);
+  if (serving.pid == 0) return 1;
+  const pid_t server = serving.pid;
+  const std::string endpoint = serving.url;
   auto url = vps::net::http::parse_url(endpoint).value();
   vps::net::api::SignedClient op(url, vps::net::api::load_signing_key(dir / "alice.key").value(), {});
 

@@ -54,16 +54,10 @@ int main(int argc, char** argv) {
   write(dir / "root/etc/hostname", "web1\n");
   write(dir / "rebuild.sh", "#!/bin/sh\ndate +%s%N > \"$2/$1.tmp\" && mv \"$2/$1.tmp\" \"$2/$1\"\n", fs::perms::owner_all);
 
-  int server_out = -1;
-  const pid_t server = spawn({VPS_ENROLL_BIN, "serve", "--listen", "127.0.0.1", "--port", "0", "--database",
-                              (dir / "enroll.db").string(), "--operators", (dir / "operators").string()},
-                             &server_out);
-  const std::uint16_t port = read_port(server_out);
-  if (port == 0) {
-    std::fprintf(stderr, "server did not start\n");
-    return 1;
-  }
-  const std::string endpoint = "http://127.0.0.1:" + std::to_string(port);
+  const Endpoint serving = start_endpoint(dir);
+  if (serving.pid == 0) return 1;
+  const pid_t server = serving.pid;
+  const std::string endpoint = serving.url;
   auto url = vps::net::http::parse_url(endpoint).value();
 
   // Enroll and approve the host.
