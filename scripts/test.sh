@@ -43,7 +43,8 @@ if [[ " $stages " == *" 2 "* ]]; then
   # -O1 the sanitizers triple the compile time of the Beast-heavy files). Warnings are
   # stage 1's job (gcc, -Werror); clang's differ and would fail here for style alone.
   cmake -S . -B "$sanitize" -DCMAKE_BUILD_TYPE=None -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_C_FLAGS="-O0 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O0 -gline-tables-only" -DVPS_FUZZ=ON -DVPS_TESTS=ON "${link[@]}" >/dev/null
+    -DCMAKE_C_FLAGS="-O0 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O0 -gline-tables-only" -DVPS_FUZZ=ON -DVPS_TESTS=ON \
+    -DVPS_TEST_FOLDERS="unit;agent;enroll;e2e" "${link[@]}" >/dev/null
   cmake --build "$sanitize" -j"$jobs"
   # halt_on_error: the first report ends the process; detect_leaks: a leak is a failure too.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=0}
