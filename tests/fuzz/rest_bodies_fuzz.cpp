@@ -1,4 +1,5 @@
-// Fuzz the REST bodies defined in protocol/ (rebuild_report.hpp, enrollment_token.hpp): the
+// Fuzz the REST bodies defined in protocol/ (rebuild_report.hpp, enrollment_token.hpp,
+// audit_page.hpp): the
 // host's report and the operator's requests the endpoint parses, the offer the host parses and
 // the records the operator CLI parses, all from parties the reader does not trust. Anything that parses must survive a round trip: the
 // report's JSON text parses again to the same values, and a view re-encodes to JSON that
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <vps/protocol/audit_page.hpp>
 #include <vps/protocol/enrollment_token.hpp>
 #include <vps/protocol/rebuild_report.hpp>
 #include <vps/protocol/strict_json.hpp>
@@ -40,6 +42,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto history = parse_rebuild_history(*value)) {
       auto again = parse_rebuild_history(to_json(*history));
       if (!again || again->rebuilds.size() != history->rebuilds.size()) std::abort();
+    }
+    if (auto page = parse_audit_page(*value)) {
+      auto again = parse_audit_page(to_json(*page));
+      if (!again || again->entries.size() != page->entries.size() || again->next != page->next) std::abort();
+      for (std::size_t i = 0; i < page->entries.size(); ++i)
+        if (again->entries[i].id != page->entries[i].id || again->entries[i].detail != page->entries[i].detail)
+          std::abort();
     }
   }
   return 0;

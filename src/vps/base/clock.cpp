@@ -37,4 +37,31 @@ std::string utc_readable(std::int64_t unix_seconds) {
   return std::string(buffer, static_cast<std::size_t>(n));
 }
 
+std::optional<std::int64_t> parse_utc(std::string_view text) {
+  using namespace std::chrono;
+  const auto number = [&](std::size_t at, std::size_t width) -> std::optional<int> {
+    if (at + width > text.size()) return std::nullopt;
+    int value = 0;
+    for (std::size_t i = at; i < at + width; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  if (text.size() != 10 && text.size() != 20) return std::nullopt;
+  const auto y = number(0, 4), mo = number(5, 2), d = number(8, 2);
+  if (!y || !mo || !d || text[4] != '-' || text[7] != '-') return std::nullopt;
+  const year_month_day date{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+  if (!date.ok()) return std::nullopt;
+  std::int64_t seconds = 0;
+  if (text.size() == 20) {
+    const auto h = number(11, 2), mi = number(14, 2), s = number(17, 2);
+    if (text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z' || !h || !mi || !s || *h > 23 ||
+        *mi > 59 || *s > 59)
+      return std::nullopt;
+    seconds = *h * 3600 + *mi * 60 + *s;
+  }
+  return duration_cast<std::chrono::seconds>(sys_days{date}.time_since_epoch()).count() + seconds;
+}
+
 }  // namespace vps::clock

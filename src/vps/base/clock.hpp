@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace vps::clock {
 
@@ -25,5 +27,8 @@ std::string utc_rfc3339(std::chrono::system_clock::time_point when = std::chrono
 std::string utc_compact(std::chrono::system_clock::time_point when = std::chrono::system_clock::now());
 // For people: "2026-11-27 03:30:00 UTC".
 std::string utc_readable(std::int64_t unix_seconds);
+// Unix seconds of "2026-11-27" (midnight UTC) or "2026-11-27T03:30:00Z", strictly (a real
+// date, 24-hour time, the Z); nullopt for anything else.
+std::optional<std::int64_t> parse_utc(std::string_view text);
 
 }  // namespace vps::clock

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <vps/enroll/routes/context.hpp>
+#include <vps/protocol/audit_page.hpp>
 #include <vps/enroll/routes/names.hpp>
 #include <vps/enroll/routes/query.hpp>
 #include <vps/enroll/routes/source_address.hpp>
@@ -25,7 +26,7 @@ using net::http::Response;
 // Which handler a request addresses, decided from method and path alone.
 enum class Route { publish, list_hosts, show_host, approve, reject, status, create_token, put_bundle, list_bundles,
                    get_bundle, create_rebuild, list_rebuilds, show_rebuild, next_rebuild, report_rebuild, revoke,
-                   report_secrets };
+                   report_secrets, export_audit };
 
 struct Match {
   Route route;
@@ -35,6 +36,7 @@ struct Match {
   int wait = 0;             // ?wait=N
   std::optional<std::int64_t> version{};  // ?version=V (bundles)
   store::HostPage page{};   // ?limit=N&after=NAME&status=S
+  store::AuditQuery audit{};  // ?after=ID&limit=N&host=NAME&since=UNIX
 };
 
 constexpr std::int64_t k_max_host_page = 1000;  // also the default page
@@ -103,6 +105,31 @@ tl::expected<void, Response> apply_query(Match& m, std::optional<std::string_vie
     }
     return {};
   }
+  if (m.route == Route::export_audit) {
+    auto query = parse_query(*text, {"after", "limit", "host", "since"});
+    if (!query) return bad(query.error());
+    const auto max = std::numeric_limits<std::int64_t>::max();
+    if (auto it = query->find("after"); it != query->end()) {
+      auto after = text::parse_decimal(it->second, 0, max);
+      if (!after) return bad("'after' must be an audit entry id");
+      m.audit.after = *after;
+    }
+    if (auto it = query->find("limit"); it != query->end()) {
+      auto limit = text::parse_decimal(it->second, 1, protocol::k_max_audit_page);
+      if (!limit) return bad("'limit' must be from 1 to " + std::to_string(protocol::k_max_audit_page));
+      m.audit.limit = static_cast<std::size_t>(*limit);
+    }
+    if (auto it = query->find("host"); it != query->end()) {
+      if (!valid_host_name(it->second)) return bad("'host' must be a host name");
+      m.audit.target = it->second;
+    }
+    if (auto it = query->find("since"); it != query->end()) {
+      auto since = text::parse_decimal(it->second, 0, max);
+      if (!since) return bad("'since' must be Unix seconds");
+      m.audit.since = *since;
+    }
+    return {};
+  }
   return bad("this path takes no query string");
 }
 
@@ -121,6 +148,7 @@ tl::expected<Match, Response> match_path(const Request& request, std::string_vie
   if (s.size() < 2 || s[0] != "v1") return Unexpected(error_response(404, "not found"));
   if (s.size() == 2 && s[1] == "enrollments") return want("POST", Route::publish);
   if (s.size() == 2 && s[1] == "tokens") return want("POST", Route::create_token);
+  if (s.size() == 2 && s[1] == "audit") return want("GET", Route::export_audit);
   if (s[1] != "hosts") return Unexpected(error_response(404, "not found"));
   if (s.size() == 2) return want("GET", Route::list_hosts);
   if (!valid_host_name(s[2])) return Unexpected(error_response(400, "invalid host name"));
@@ -158,6 +186,7 @@ tl::expected<Match, Response> match(const Request& request) {
   auto matched = match_path(request, target);
   if (!matched) return matched;
   if (matched->route == Route::list_hosts) matched->page.limit = k_max_host_page;  // unless ?limit= says less
+  if (matched->route == Route::export_audit) matched->audit.limit = protocol::k_max_audit_page;
   if (auto applied = apply_query(*matched, query); !applied) return tl::unexpected(std::move(applied).error());
   return matched;
 }
@@ -190,6 +219,7 @@ Response dispatch(RouteContext& ctx, const Match& m, const auth::Caller& caller)
     case Route::report_rebuild: return report_rebuild(ctx, caller, m.host, m.id);
     case Route::revoke: return revoke_host(ctx, caller, m.host);
     case Route::report_secrets: return report_secrets(ctx, caller, m.host);
+    case Route::export_audit: return export_audit(ctx, caller);
   }
   return error_response(404, "not found");
 }
@@ -320,6 +350,7 @@ Response Api::respond(const Request& request, std::optional<LongPoll>& park) {
   ctx.source = source;
   ctx.refusals = &m_refusals;
   ctx.host_page = matched->page;
+  ctx.audit_query = matched->audit;
   Response response = caller ? dispatch(ctx, *matched, *caller) : publish(ctx);
   if (response.status >= 500) return response;  // the transaction rolls back; the nonce stays consumed
   if (auto committed = tx->commit(); !committed) return internal_error(committed.error());

@@ -28,6 +28,7 @@ struct RouteContext {
   std::string source{};                       // source_address(request), for per-source limits
   RefusalAudit* refusals = nullptr;           // the Api's: when a refusal is written down
   store::HostPage host_page{};                // ?limit=&after=&status= on GET /v1/hosts
+  store::AuditQuery audit_query{};            // ?after=&limit=&host=&since= on GET /v1/audit
 };
 
 // Writes the audit row (in the request's transaction) and the journal line.
@@ -91,5 +92,8 @@ net::http::Response next_rebuild(RouteContext& ctx, const auth::Caller& caller, 
 net::http::Response report_rebuild(RouteContext& ctx, const auth::Caller& caller, const std::string& host,
                                    std::int64_t id);
 net::http::Response poll_rebuild_queue(store::Store& store, const std::string& host, std::int64_t now);
+
+// The audit trail for export (audit.cpp): GET /v1/audit, operators only (protocol/audit_page.hpp).
+net::http::Response export_audit(RouteContext& ctx, const auth::Caller& caller);
 
 }  // namespace vps::enroll::routes

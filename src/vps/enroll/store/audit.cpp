@@ -20,6 +20,23 @@ Result<std::vector<AuditEntry>> Store::audit_for(std::string_view target, std::s
   return out;
 }
 
+Result<std::vector<AuditEntry>> Store::audit_page(const AuditQuery& query) {
+  // Keyset paging on the primary key (no OFFSET); a target uses audit_target, a time audit_at.
+  std::string sql = "SELECT id, at, actor, action, target, detail FROM audit WHERE id > ?1";
+  if (query.target) sql += " AND target = ?3";
+  if (query.since) sql += " AND at >= ?4";
+  sql += " ORDER BY id LIMIT ?2";
+  auto stmt = VPS_TRY(m_db->prepare(sql));
+  stmt.bind(1, query.after).bind(2, static_cast<std::int64_t>(query.limit));
+  if (query.target) stmt.bind(3, *query.target);
+  if (query.since) stmt.bind(4, *query.since);
+  std::vector<AuditEntry> out;
+  while (VPS_TRY(stmt.step())) {
+    out.push_back(AuditEntry{stmt.integer(0), stmt.integer(1), stmt.text(2), stmt.text(3), stmt.text(4), stmt.text(5)});
+  }
+  return out;
+}
+
 Result<std::int64_t> Store::audit_count() {
   auto stmt = VPS_TRY(m_db->prepare("SELECT count(*) FROM audit"));
   VPS_TRY(stmt.step());

@@ -87,6 +87,15 @@ struct AuditEntry {
   std::string detail;
 };
 
+// A page of the audit trail for export (GET /v1/audit): entries after id `after`, in id order,
+// of one target and from `since` on when given.
+struct AuditQuery {
+  std::int64_t after = 0;
+  std::size_t limit = 1000;
+  std::optional<std::string> target;
+  std::optional<std::int64_t> since;
+};
+
 struct BundleInfo {
   std::string host;
   std::string name;

@@ -65,6 +65,7 @@ class Store {
   // Audit.
   Status append_audit(const AuditEntry& entry);
   Result<std::vector<AuditEntry>> audit_for(std::string_view target, std::size_t limit);
+  Result<std::vector<AuditEntry>> audit_page(const AuditQuery& query);
   Result<std::int64_t> audit_count();
 
   // Retention (store/retention.cpp): each returns how many rows it deleted.
