@@ -46,7 +46,10 @@ Status add_recipients(std::vector<std::string>& out, std::string_view comma_sepa
     });
     // Every recipient (age1..., ssh-..., plugins) starts with a letter or digit; one starting with
     // a YAML indicator (">", "[", "&"...) would change the value's form once it came first.
-    if (odd || !std::isalnum(static_cast<unsigned char>(item.front()))) return line_error(Errc::unsupported, line, "age: holds something that is not a recipient (control characters, quotes, '#', or not starting with a letter or digit)");
+    if (odd || !std::isalnum(static_cast<unsigned char>(item.front())))
+      return line_error(Errc::unsupported, line,
+                        "age: holds something that is not a recipient (control characters, quotes, '#', or not "
+                        "starting with a letter or digit)");
     out.emplace_back(item);
     pos = comma + 1;
   }
@@ -197,18 +200,16 @@ class Reader {
       if (m_block_line_open)
         return line_error(Errc::unsupported, i, "in a block scalar age:, end every line but the last with a comma");
       const std::string_view items = item.ends_with(',') ? item.substr(0, item.size() - 1) : item;
-      for (std::size_t pos = 0; pos <= items.size();) {
-        const std::size_t comma = std::min(items.find(',', pos), items.size());
-        const std::string_view token = text::trim(items.substr(pos, comma - pos), " \t");
-        if (token.empty() || token.find_first_of(" \t#'\"") != std::string_view::npos)
-          return line_error(Errc::unsupported, i, "a block scalar age: takes recipients separated by commas (no comments inside it)");
-        pos = comma + 1;
-      }
+      const std::size_t before = rule.age.size();
+      VPS_CHECK(add_recipients(rule.age, items, i));
+      // Two words on a line would fold into one recipient with a blank in it.
+      if (std::any_of(rule.age.begin() + static_cast<std::ptrdiff_t>(before), rule.age.end(),
+                      [](const std::string& r) { return r.find_first_of(" \t") != std::string::npos; }))
+        return line_error(Errc::unsupported, i, "a block scalar age: takes recipients separated by commas, one word each");
       m_block_line_open = !item.ends_with(',');
       m_block_last_line = i;
-      VPS_CHECK(add_recipients(rule.age, items, i));
       rule.edit_line = i;
-      rule.edit_column = indent + text::trim(rest, " \t\n").size();
+      rule.edit_column = indent + item.size();
       return {};
     }
     if (rule.form != AgeForm::block_list || !(rest == "-" || rest.starts_with("- ")))
