@@ -14,10 +14,7 @@ net::http::Response export_audit(RouteContext& ctx, const auth::Caller& caller) 
   protocol::AuditPage page;
   const bool more = entries->size() > ctx.audit_query.limit;
   if (more) entries->pop_back();
-  for (auto& e : *entries) {
-    page.entries.push_back(protocol::AuditRecord{e.id, e.at, std::move(e.actor), std::move(e.action),
-                                                 std::move(e.target), std::move(e.detail)});
-  }
+  page.entries = std::move(*entries);
   if (more) page.next = page.entries.back().id;
   return json_response(200, protocol::to_json(page));
 }

@@ -8,6 +8,7 @@
 
 #include <vps/base/bytes.hpp>
 #include <vps/base/result.hpp>
+#include <vps/protocol/audit_page.hpp>
 #include <vps/protocol/host_status.hpp>
 
 namespace vps::enroll::store {
@@ -78,14 +79,8 @@ struct TokenRecord {
   std::optional<std::int64_t> used_at;
 };
 
-struct AuditEntry {
-  std::int64_t id = 0;
-  std::int64_t at = 0;
-  std::string actor;   // "operator:alice", "host:web1", "token"
-  std::string action;  // "approve", "publish", ...
-  std::string target;  // host name, usually
-  std::string detail;
-};
+// An audit row is exactly what GET /v1/audit exports (protocol/audit_page.hpp): one struct.
+using AuditEntry = protocol::AuditRecord;
 
 // A page of the audit trail for export (GET /v1/audit): entries after id `after`, in id order,
 // of one target and from `since` on when given.
