@@ -1,6 +1,6 @@
 #include <vps/protocol/json_fields.hpp>
 
-namespace vps::protocol::fields {
+namespace vps::protocol::json_fields {
 
 using Json = nlohmann::json;
 
@@ -35,4 +35,4 @@ Result<std::optional<std::string>> optional_string(const Json& object, const cha
   return std::optional<std::string>(it->get<std::string>());
 }
 
-}  // namespace vps::protocol::fields
+}  // namespace vps::protocol::json_fields

@@ -14,7 +14,7 @@
 
 #include <vps/base/result.hpp>
 
-namespace vps::protocol::fields {
+namespace vps::protocol::json_fields {
 
 tl::unexpected<Error> malformed(std::string_view what, std::string_view why);
 
@@ -26,8 +26,8 @@ Result<std::optional<std::string>> optional_string(const nlohmann::json& object,
                                                    std::string_view what);
 
 // null for no value: how the API writes an absent optional.
-inline nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
+inline nlohmann::json or_null(const std::optional<std::int64_t>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-}  // namespace vps::protocol::fields
+}  // namespace vps::protocol::json_fields

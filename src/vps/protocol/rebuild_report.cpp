@@ -1,6 +1,7 @@
 #include <vps/protocol/rebuild_report.hpp>
 
 #include <vps/base/text.hpp>
+#include <vps/protocol/json_fields.hpp>
 #include <vps/protocol/strict_json.hpp>
 
 namespace vps::protocol {
@@ -9,39 +10,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-tl::unexpected<Error> malformed(std::string_view what, std::string_view why) {
-  return fail(Errc::malformed, std::string(what) + ": " + std::string(why));
-}
-
-Json optional_json(const std::optional<std::int64_t>& value) { return value ? Json(*value) : Json(nullptr); }
-
-// The typed readers: absent and (where allowed) null are "no value"; any other type is an error.
-Result<std::int64_t> required_integer(const Json& object, const char* key, std::string_view what) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer())
-    return malformed(what, "\"" + std::string(key) + "\" (integer) is required");
-  return it->get<std::int64_t>();
-}
-
-Result<std::optional<std::int64_t>> optional_integer(const Json& object, const char* key, std::string_view what) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::optional<std::int64_t>();
-  if (!it->is_number_integer()) return malformed(what, "\"" + std::string(key) + "\" must be an integer");
-  return std::optional<std::int64_t>(it->get<std::int64_t>());
-}
-
-Result<std::string> required_string(const Json& object, const char* key, std::string_view what) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) return malformed(what, "\"" + std::string(key) + "\" (string) is required");
-  return it->get<std::string>();
-}
-
-Result<std::optional<std::string>> optional_string(const Json& object, const char* key, std::string_view what) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return malformed(what, "\"" + std::string(key) + "\" must be a string");
-  return std::optional<std::string>(it->get<std::string>());
-}
+using namespace json_fields;
 
 Result<RebuildState> state_field(const Json& object, std::string_view what) {
   const auto name = VPS_TRY(required_string(object, "state", what));
@@ -124,14 +93,14 @@ Json to_json(const RebuildView& v) {
            {"operator", v.operator_name},
            {"state", std::string(to_string(v.state))},
            {"created_at", v.created_at},
-           {"picked_at", optional_json(v.picked_at)},
-           {"started_at", optional_json(v.started_at)},
-           {"finished_at", optional_json(v.finished_at)},
-           {"exit_status", optional_json(v.exit_status)},
-           {"duration_ms", optional_json(v.duration_ms)},
+           {"picked_at", or_null(v.picked_at)},
+           {"started_at", or_null(v.started_at)},
+           {"finished_at", or_null(v.finished_at)},
+           {"exit_status", or_null(v.exit_status)},
+           {"duration_ms", or_null(v.duration_ms)},
            {"reason", v.reason}};
   if (v.output_tail) out["output_tail"] = *v.output_tail;
-  if (v.last_poll_at) out["last_poll_at"] = optional_json(*v.last_poll_at);
+  if (v.last_poll_at) out["last_poll_at"] = or_null(*v.last_poll_at);
   if (v.now) out["now"] = *v.now;
   return out;
 }
@@ -167,7 +136,7 @@ Json to_json(const RebuildHistory& h) {
   return Json{{"host", h.host},
               {"host_key", h.host_key ? Json(*h.host_key) : Json(nullptr)},
               {"last_sequence", h.last_sequence},
-              {"last_poll_at", optional_json(h.last_poll_at)},
+              {"last_poll_at", or_null(h.last_poll_at)},
               {"now", h.now},
               {"rebuilds", std::move(items)}};
 }

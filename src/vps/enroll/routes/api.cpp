@@ -6,10 +6,10 @@
 #include <utility>
 
 #include <vps/enroll/routes/context.hpp>
-#include <vps/protocol/audit_page.hpp>
 #include <vps/enroll/routes/names.hpp>
 #include <vps/enroll/routes/query.hpp>
 #include <vps/enroll/routes/source_address.hpp>
+#include <vps/protocol/audit_page.hpp>
 #include <vps/base/clock.hpp>
 #include <vps/base/log.hpp>
 #include <vps/base/text.hpp>

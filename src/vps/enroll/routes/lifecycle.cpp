@@ -42,7 +42,8 @@ struct Retired {
     out["abandoned_rebuilds"] = abandoned_rebuilds;
   }
   std::string detail() const {
-    return "bundles deleted: " + text::join(deleted_bundles, ", ", "none") + "; rebuilds cancelled: " + joined_ids(cancelled_rebuilds) +
+    return "bundles deleted: " + text::join(deleted_bundles, ", ", "none") +
+           "; rebuilds cancelled: " + joined_ids(cancelled_rebuilds) +
            (abandoned_rebuilds > 0 ? "; running rebuilds marked failed: " + std::to_string(abandoned_rebuilds) : "");
   }
 };
