@@ -56,8 +56,7 @@ Result<int> run_rollout(const Options& o) {
   rollout.pickup = VPS_TRY(cli::duration_option(o.pickup_timeout, "--pickup-timeout", seconds(1), hours(24)));
   rollout.run_timeout = VPS_TRY(cli::duration_option(o.wait_timeout, "--wait-timeout", seconds(1), hours(24 * 7)));
   rollout.progress = [&o](const std::string& line) { progress(o, line); };
-  if (o.batch == 0) return fail(Errc::usage, "--batch must be at least 1");
-  for (const auto& host : rollout.hosts) VPS_CHECK(enroll::client::check_rebuild_order(host, o.revision));
+  VPS_CHECK(enroll::client::check_rollout(rollout));  // before connect, which may ask for a passphrase
   auto client = VPS_TRY(enroll::client::connect(o.common));
   const auto result = VPS_TRY(enroll::client::run_rollout(client, rollout));
   if (o.common.json) enroll::client::print_json(enroll::client::to_json(result));

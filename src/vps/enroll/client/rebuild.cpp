@@ -101,10 +101,16 @@ Status rebuild_outcome(const protocol::RebuildView& r, const std::string& host) 
     return fail(Errc::not_picked_up,
                 "rebuild " + number(r.id) + " expired before host '" + host + "' picked it up; " + checked_in(r));
   }
-  std::string why = r.reason;
-  if (r.exit_status) why += (why.empty() ? "" : "; ") + std::string("exit status ") + std::to_string(*r.exit_status);
+  const std::string why = failure_reason(r);
   return fail(Errc::rebuild_failed,
               "rebuild " + number(r.id) + " failed on '" + host + "': " + (why.empty() ? "no reason given" : why));
+}
+
+std::string failure_reason(const protocol::RebuildView& r) {
+  std::string why = r.reason;
+  if (r.exit_status && r.state != protocol::RebuildState::succeeded)
+    why += (why.empty() ? "" : "; ") + std::string("exit status ") + std::to_string(*r.exit_status);
+  return why;
 }
 
 std::string checked_in(const protocol::RebuildView& r) {

@@ -70,6 +70,10 @@ Result<FinishedRebuild> wait_for_rebuild(net::api::SignedClient& client, const s
 // Errc::rebuild_failed with the host's reason and exit status otherwise.
 Status rebuild_outcome(const protocol::RebuildView& view, const std::string& host);
 
+// Why a rebuild did not succeed, as the host reported it: its reason and, when it has one, the
+// exit status ("" for a success without a reason).
+std::string failure_reason(const protocol::RebuildView& view);
+
 // "it last checked in at ... (N s ago)" or "it has never checked in".
 std::string checked_in(const protocol::RebuildView& view);
 

@@ -37,15 +37,7 @@ struct Tracked {
   std::optional<Clock::time_point> run_deadline;  // set when it was picked up
   bool done = false;
   std::string last_error;  // the endpoint's last refusal while following it
-  bool said_picked = false;
 };
-
-std::string reason_of(const protocol::RebuildView& view) {
-  std::string why = view.reason;
-  if (view.exit_status && view.state != protocol::RebuildState::succeeded)
-    why += (why.empty() ? "" : "; ") + std::string("exit status ") + std::to_string(*view.exit_status);
-  return why;
-}
 
 class Rollout {
  public:
@@ -120,10 +112,14 @@ class Rollout {
   // Looks at every unfinished host of the batch until none is left; each look is bounded by a
   // deadline (pick-up, then run), so the loop ends.
   void follow(std::vector<Tracked>& batch) {
-    while (std::any_of(batch.begin(), batch.end(), [](const Tracked& t) { return !t.done; })) {
-      for (auto& t : batch)
-        if (!t.done) look(t);
-      if (std::all_of(batch.begin(), batch.end(), [](const Tracked& t) { return t.done; })) break;
+    while (true) {
+      bool left = false;
+      for (auto& t : batch) {
+        if (t.done) continue;
+        look(t);
+        left = left || !t.done;
+      }
+      if (!left) return;
       std::this_thread::sleep_for(m_options.interval);
     }
   }
@@ -138,8 +134,7 @@ class Rollout {
       const auto& r = *view;
       if (r.picked_at.value_or(0) != 0 && !t.run_deadline) {
         t.run_deadline = now + m_options.run_timeout;
-        if (!t.said_picked) say(h.host + ": picked up");
-        t.said_picked = true;
+        say(h.host + ": picked up");
       }
       if (protocol::is_final(r.state)) {
         finish(t, r);
@@ -165,7 +160,7 @@ class Rollout {
     HostOutcome& h = *t.outcome;
     t.done = true;
     h.duration_ms = r.duration_ms;
-    h.reason = reason_of(r);
+    h.reason = failure_reason(r);
     if (r.state == protocol::RebuildState::expired) {
       h.outcome = "skipped";
       if (h.reason.empty()) h.reason = "not picked up before the request expired";
@@ -203,7 +198,7 @@ Result<std::vector<std::string>> parse_host_list(const std::string& text) {
   return hosts;
 }
 
-Result<RolloutResult> run_rollout(net::api::SignedClient& client, const RolloutOptions& options) {
+Status check_rollout(const RolloutOptions& options) {
   if (options.hosts.empty()) return fail(Errc::usage, "rebuild: no hosts to roll out to");
   if (options.batch == 0) return fail(Errc::usage, "--batch must be at least 1");
   std::set<std::string> seen;
@@ -211,6 +206,11 @@ Result<RolloutResult> run_rollout(net::api::SignedClient& client, const RolloutO
     VPS_CHECK(check_rebuild_order(host, options.revision));
     if (!seen.insert(host).second) return fail(Errc::usage, "rebuild: host '" + host + "' is listed twice");
   }
+  return {};
+}
+
+Result<RolloutResult> run_rollout(net::api::SignedClient& client, const RolloutOptions& options) {
+  VPS_CHECK(check_rollout(options));
   return Rollout(client, options).run();
 }
 

@@ -67,8 +67,12 @@ struct RolloutResult {
 };
 
 // Errc::usage for an empty or duplicated host list, an invalid host name or revision, a batch of
-// 0 (before anything is queued). Otherwise a result listing every host, whatever happened to it:
-// a host's failure, and an endpoint lost mid-rollout ("refused", "timeout"), are outcomes.
+// 0: what run_rollout checks first, for a command to check before it connects.
+Status check_rollout(const RolloutOptions& options);
+
+// check_rollout first (nothing is queued on a usage error). Otherwise a result listing every
+// host, whatever happened to it: a host's failure, and an endpoint lost mid-rollout ("refused",
+// "timeout"), are outcomes.
 Result<RolloutResult> run_rollout(net::api::SignedClient& client, const RolloutOptions& options);
 
 // Exit status of a rollout: success when every host succeeded; Errc::rebuild_failed when any
